@@ -1,0 +1,81 @@
+/**
+ * The composition root: builds the store, the IAM clients, the scan service, the scheduler and
+ * the HTTP app from a Config. main.ts, the CLI and the tests all build keywatch through here.
+ */
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { createIamClients, type IamClients } from './aws/iam-gateway';
+import type { Config } from './config';
+import { createApp } from './http/app';
+import { collectors } from './scans/collectors';
+import { ScanService } from './scans/scan-service';
+import { startScheduler, type Scheduler } from './scheduler/scheduler';
+import { openStore, type ScanRun, type Store } from './store';
+
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  clients: IamClients;
+  scans: ScanService;
+  scheduler: Scheduler | null;
+  app: Express;
+  /** Stops the scheduler, lets a running scan finish within graceMs (else `interrupted`), closes SQLite. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface BuildOptions {
+  logger: Logger;
+  clock?: () => Date;
+  /** Static AWS credentials (demo, tests); otherwise the SDK's default chain. */
+  awsCredentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Start node-cron (the server does; the CLI and most tests do not). */
+  schedule?: boolean;
+  /** Called after every finished run (demo: the simulated account changes). */
+  onRunFinished?: (run: ScanRun) => void;
+}
+
+export function buildAppContext(config: Config, options: BuildOptions): AppContext {
+  const { logger } = options;
+  const clock = options.clock ?? (() => new Date());
+  const store = openStore(config.dbPath);
+  const interrupted = store.runs.markRunningAsInterrupted(clock().getTime(), 'keywatch stopped while the scan was running');
+  if (interrupted.length > 0) logger.warn({ run_ids: interrupted }, 'runs left running by a previous process marked interrupted');
+
+  const clients = createIamClients({ region: config.aws.region, endpoint: config.aws.iamEndpoint, credentials: options.awsCredentials });
+  const scans = new ScanService({
+    store,
+    logger,
+    target: config.target,
+    clients,
+    limiter: config.iam,
+    checks: config.checks,
+    collectors,
+    reportTimeoutMs: config.reportTimeoutMs,
+    clock,
+    onRunFinished: options.onRunFinished,
+  });
+  const scheduler = options.schedule
+    ? startScheduler({ cron: config.schedule.cron, timezone: config.schedule.timezone, source: config.schedule.source, scans, logger })
+    : null;
+  const app = createApp({ config, store, scans, logger, clock, nextScheduledScan: () => scheduler?.nextRun() ?? null });
+
+  let closed = false;
+  return {
+    config,
+    logger,
+    store,
+    clients,
+    scans,
+    scheduler,
+    app,
+    close: async (graceMs = 0) => {
+      if (closed) return;
+      closed = true;
+      await scheduler?.stop();
+      await scans.shutdown(graceMs);
+      clients.destroy();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * The `api` source: collects an IamSnapshot from the live IAM API, making only the calls that the
+ * enabled checks need. Every call goes through the target's limiter (via the gateway).
+ *
+ *   ListUsers (MaxItems 1000, follow Marker) → per user: ListAccessKeys (+ GetAccessKeyLastUsed per
+ *   key, GetLoginProfile, ListMFADevices as needed) → GetAccountSummary, GetAccountPasswordPolicy.
+ *
+ * Any call that fails for good fails the whole collection: a partial snapshot is never returned
+ * as if whole.
+ */
+import {
+  GetAccessKeyLastUsedCommand,
+  GetAccountPasswordPolicyCommand,
+  GetAccountSummaryCommand,
+  GetLoginProfileCommand,
+  ListAccessKeysCommand,
+  ListMFADevicesCommand,
+  ListUsersCommand,
+  type AccessKeyMetadata,
+  type GetAccessKeyLastUsedCommandOutput,
+  type GetAccountPasswordPolicyCommandOutput,
+  type GetAccountSummaryCommandOutput,
+  type GetLoginProfileCommandOutput,
+  type ListAccessKeysCommandOutput,
+  type ListMFADevicesCommandOutput,
+  type ListUsersCommandOutput,
+  type User,
+} from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
+import type {
+  AccessKeySnapshot,
+  DataNeed,
+  IamSnapshot,
+  PasswordPolicySnapshot,
+  RootAccountSnapshot,
+  UserSnapshot,
+} from '../domain/snapshot';
+import type { IamGateway } from './iam-gateway';
+
+export const LIST_USERS_PAGE_SIZE = 1000;
+
+export async function listAllUsers(gateway: IamGateway): Promise<User[]> {
+  const users: User[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await gateway.iam<ListUsersCommandOutput>(
+      'ListUsers',
+      new ListUsersCommand({ MaxItems: LIST_USERS_PAGE_SIZE, Marker: marker }),
+    );
+    users.push(...(page.Users ?? []));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return users;
+}
+
+export async function listUserAccessKeys(gateway: IamGateway, userName: string): Promise<AccessKeyMetadata[]> {
+  const keys: AccessKeyMetadata[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await gateway.iam<ListAccessKeysCommandOutput>(
+      'ListAccessKeys',
+      new ListAccessKeysCommand({ UserName: userName, Marker: marker }),
+    );
+    keys.push(...(page.AccessKeyMetadata ?? []));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return keys;
+}
+
+/** The account id is the 5th field of any IAM ARN: arn:aws:iam::123456789012:user/alice. */
+export const accountIdFromArn = (arn: string | undefined): string | undefined => arn?.split(':')[4] || undefined;
+
+export async function resolveAccountId(gateway: IamGateway, users: { Arn?: string; arn?: string }[]): Promise<string> {
+  for (const u of users) {
+    const id = accountIdFromArn(u.Arn ?? u.arn);
+    if (id) return id;
+  }
+  const identity = await gateway.sts<GetCallerIdentityCommandOutput>('GetCallerIdentity', new GetCallerIdentityCommand({}));
+  if (!identity.Account) throw new Error('STS GetCallerIdentity returned no account id');
+  return identity.Account;
+}
+
+async function collectKey(gateway: IamGateway, meta: AccessKeyMetadata, needs: Set<DataNeed>): Promise<AccessKeySnapshot> {
+  const key: AccessKeySnapshot = {
+    accessKeyId: meta.AccessKeyId!,
+    userName: meta.UserName!,
+    status: meta.Status === 'Active' ? 'Active' : 'Inactive',
+    createdAt: meta.CreateDate!,
+  };
+  if (needs.has('key_last_used')) {
+    const out = await gateway.iam<GetAccessKeyLastUsedCommandOutput>(
+      'GetAccessKeyLastUsed',
+      new GetAccessKeyLastUsedCommand({ AccessKeyId: meta.AccessKeyId }),
+    );
+    const used = out.AccessKeyLastUsed;
+    key.lastUsedAt = used?.LastUsedDate ?? null;
+    key.lastUsedService = used?.LastUsedDate && used.ServiceName !== 'N/A' ? (used.ServiceName ?? null) : null;
+    key.lastUsedRegion = used?.LastUsedDate && used.Region !== 'N/A' ? (used.Region ?? null) : null;
+  }
+  return key;
+}
+
+async function collectUser(gateway: IamGateway, user: User, needs: Set<DataNeed>): Promise<UserSnapshot> {
+  const userName = user.UserName!;
+  const [keyMetas, loginProfile, mfa] = await Promise.all([
+    listUserAccessKeys(gateway, userName),
+    needs.has('login_profiles')
+      ? gateway.iamOrNull<GetLoginProfileCommandOutput>('GetLoginProfile', new GetLoginProfileCommand({ UserName: userName }))
+      : Promise.resolve(undefined),
+    needs.has('mfa_devices')
+      ? gateway.iam<ListMFADevicesCommandOutput>('ListMFADevices', new ListMFADevicesCommand({ UserName: userName }))
+      : Promise.resolve(undefined),
+  ]);
+  const accessKeys = await Promise.all(keyMetas.map((m) => collectKey(gateway, m, needs)));
+  const snapshot: UserSnapshot = {
+    userName,
+    userId: user.UserId!,
+    arn: user.Arn!,
+    createdAt: user.CreateDate!,
+    accessKeys,
+  };
+  if (loginProfile !== undefined) {
+    snapshot.loginProfile = loginProfile?.LoginProfile
+      ? {
+          createdAt: loginProfile.LoginProfile.CreateDate!,
+          // ListUsers' PasswordLastUsed is absent when the password was never used (or predates tracking).
+          passwordLastUsedAt: user.PasswordLastUsed ?? null,
+        }
+      : null;
+  }
+  if (mfa !== undefined) snapshot.mfaDeviceCount = mfa.MFADevices?.length ?? 0;
+  return snapshot;
+}
+
+async function collectRoot(gateway: IamGateway): Promise<RootAccountSnapshot> {
+  const out = await gateway.iam<GetAccountSummaryCommandOutput>('GetAccountSummary', new GetAccountSummaryCommand({}));
+  const map = out.SummaryMap ?? {};
+  return { mfaEnabled: (map.AccountMFAEnabled ?? 0) === 1, activeAccessKeyCount: map.AccountAccessKeysPresent ?? 0 };
+}
+
+async function collectPasswordPolicy(gateway: IamGateway): Promise<PasswordPolicySnapshot | null> {
+  const out = await gateway.iamOrNull<GetAccountPasswordPolicyCommandOutput>(
+    'GetAccountPasswordPolicy',
+    new GetAccountPasswordPolicyCommand({}),
+  );
+  const p = out?.PasswordPolicy;
+  if (!p) return null;
+  return {
+    minimumPasswordLength: p.MinimumPasswordLength ?? 0,
+    requireSymbols: p.RequireSymbols ?? false,
+    requireNumbers: p.RequireNumbers ?? false,
+    requireUppercaseCharacters: p.RequireUppercaseCharacters ?? false,
+    requireLowercaseCharacters: p.RequireLowercaseCharacters ?? false,
+    maxPasswordAge: p.MaxPasswordAge,
+    passwordReusePrevention: p.PasswordReusePrevention,
+  };
+}
+
+export async function collectLiveSnapshot(gateway: IamGateway, needs: readonly DataNeed[], now: () => Date): Promise<IamSnapshot> {
+  const needSet = new Set(needs);
+  const users = await listAllUsers(gateway);
+  const [userSnapshots, accountId, root, passwordPolicy] = await Promise.all([
+    Promise.all(users.map((u) => collectUser(gateway, u, needSet))),
+    resolveAccountId(gateway, users),
+    needSet.has('root_account') ? collectRoot(gateway) : Promise.resolve(undefined),
+    needSet.has('password_policy') ? collectPasswordPolicy(gateway) : Promise.resolve(undefined),
+  ]);
+  const snapshot: IamSnapshot = { accountId, source: 'api', collectedAt: now(), users: userSnapshots };
+  if (root) snapshot.root = root;
+  if (passwordPolicy !== undefined) snapshot.passwordPolicy = passwordPolicy;
+  return snapshot;
+}

@@ -1,0 +1,114 @@
+/**
+ * Classifies what the AWS SDK throws, and turns a failure into an error a person can act on.
+ */
+import { AppError } from '../errors';
+
+export type AwsErrorKind = 'throttled' | 'transient' | 'access_denied' | 'credentials' | 'not_found' | 'other';
+
+const THROTTLING_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'LimitExceeded', // GenerateCredentialReport answers 409 LimitExceeded
+  'LimitExceededException',
+]);
+const TRANSIENT_CODES = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'ServiceFailure', 'RequestTimeout']);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+const CREDENTIAL_CODES = new Set([
+  'CredentialsProviderError',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidAccessKeyId',
+]);
+
+interface SdkLikeError {
+  name?: string;
+  /** The raw AWS error code (Query protocol): NoSuchEntity, ReportInProgress, … */
+  Code?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { statusCode?: number };
+}
+
+/**
+ * The AWS error code. For errors IAM models, the SDK's `name` is the exception class
+ * (NoSuchEntityException) and the wire code is in `Code` (NoSuchEntity); prefer the wire code.
+ */
+export function errorCode(error: unknown): string {
+  const e = error as SdkLikeError;
+  if (typeof e?.Code === 'string' && e.Code) return e.Code;
+  return e?.name && e.name !== 'Error' ? e.name : (e?.code ?? 'Error');
+}
+
+export function httpStatusOf(error: unknown): number | undefined {
+  const e = error as SdkLikeError;
+  return e?.$metadata?.httpStatusCode ?? e?.$response?.statusCode;
+}
+
+export function classifyAwsError(error: unknown): AwsErrorKind {
+  const e = error as SdkLikeError;
+  const name = errorCode(error);
+  const className = e?.name ?? '';
+  const status = httpStatusOf(error);
+  const message = e?.message ?? '';
+  if (THROTTLING_CODES.has(name) || status === 429 || /rate exceeded/i.test(message)) return 'throttled';
+  if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'UnauthorizedOperation') return 'access_denied';
+  if (CREDENTIAL_CODES.has(name)) return 'credentials';
+  if (name === 'NoSuchEntity' || className === 'NoSuchEntityException') return 'not_found';
+  if (TRANSIENT_CODES.has(name) || (status !== undefined && status >= 500)) return 'transient';
+  if (NETWORK_CODES.has(name) || NETWORK_CODES.has(e?.code ?? '') || name === 'TimeoutError') return 'transient';
+  return 'other';
+}
+
+/** A failed IAM call as the run's error: names the action and says what to do. */
+export function describeAwsFailure(action: string, error: unknown): AppError {
+  const kind = classifyAwsError(error);
+  const awsSaid = ((error as SdkLikeError)?.message ?? String(error)).slice(0, 500);
+  const code = errorCode(error);
+  const attempts = (error as { keywatchAttempts?: number }).keywatchAttempts;
+  switch (kind) {
+    case 'access_denied':
+      return new AppError(
+        'aws_access_denied',
+        502,
+        `IAM denied iam:${action} (AccessDenied). Grant keywatch's principal the iam:${action} permission — docs/iam-policy.md lists the least-privilege policy. AWS said: ${awsSaid}`,
+        undefined,
+        { cause: error },
+      );
+    case 'credentials':
+      return new AppError(
+        'aws_credentials',
+        502,
+        `iam:${action} failed because the AWS credentials were rejected or missing (${code}). Check the SDK credential chain (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, web identity/IRSA, instance role). AWS said: ${awsSaid}`,
+        undefined,
+        { cause: error },
+      );
+    case 'throttled':
+      return new AppError(
+        'aws_throttled',
+        502,
+        `iam:${action} was still throttled after ${attempts ?? 'several'} attempts (${code}). Lower KEYWATCH_IAM_RATE or KEYWATCH_IAM_CONCURRENCY, or raise KEYWATCH_IAM_MAX_ATTEMPTS, and scan again.`,
+        undefined,
+        { cause: error },
+      );
+    case 'transient':
+      return new AppError(
+        'aws_unavailable',
+        502,
+        `iam:${action} failed after ${attempts ?? 'several'} attempts: ${code}: ${awsSaid}. Check network access to the IAM endpoint (KEYWATCH_IAM_ENDPOINT / AWS_REGION) and scan again.`,
+        undefined,
+        { cause: error },
+      );
+    default:
+      return new AppError('aws_error', 502, `iam:${action} failed: ${code}: ${awsSaid}`, undefined, { cause: error });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Every IAM call of a target goes through one IamLimiter: a bottleneck limiter with a configured
+ * rate (calls/s) and concurrency. IAM throttles per account and publishes no rate, so:
+ * - a throttled call is retried with exponential backoff and full jitter, capped, a bounded number
+ *   of times;
+ * - while throttling lasts the limiter slows down (the spacing between calls doubles, up to 8x),
+ *   and recovers gradually after a run of successes (AIMD, like TCP).
+ */
+import Bottleneck from 'bottleneck';
+import { classifyAwsError } from './errors';
+
+export interface LimiterOptions {
+  ratePerSecond: number;
+  concurrency: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Injectable for tests; defaults to Math.random. */
+  random?: () => number;
+}
+
+/** Per-run counters; the run stores them as its stats. */
+export interface CallStats {
+  api_calls: number;
+  throttled: number;
+  retries: number;
+  by_action: Record<string, number>;
+}
+
+export const emptyCallStats = (): CallStats => ({ api_calls: 0, throttled: 0, retries: 0, by_action: {} });
+
+const MAX_SLOWDOWN = 8;
+const SUCCESSES_TO_RECOVER = 20;
+
+export class IamLimiter {
+  private readonly bottleneck: Bottleneck;
+  private readonly baseMinTime: number;
+  private slowdown = 1;
+  private successStreak = 0;
+  private readonly random: () => number;
+
+  constructor(readonly options: LimiterOptions) {
+    this.baseMinTime = Math.ceil(1000 / options.ratePerSecond);
+    this.bottleneck = new Bottleneck({ maxConcurrent: options.concurrency, minTime: this.baseMinTime });
+    this.random = options.random ?? Math.random;
+  }
+
+  /** The current spacing multiplier (1 = configured rate). */
+  get currentSlowdown(): number {
+    return this.slowdown;
+  }
+
+  /**
+   * Runs one IAM call through the limiter, retrying throttling and transient errors. Any other
+   * error (AccessDenied, NoSuchEntity, …) is thrown at once for the caller to interpret.
+   */
+  async call<T>(action: string, fn: () => Promise<T>, stats: CallStats): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      stats.api_calls++;
+      stats.by_action[action] = (stats.by_action[action] ?? 0) + 1;
+      try {
+        const result = await this.bottleneck.schedule(fn);
+        this.onSuccess();
+        return result;
+      } catch (error) {
+        if ((error as Error)?.name === 'CancelledCall') {
+          // never sent: the collection had already failed
+          stats.api_calls--;
+          stats.by_action[action]--;
+          throw error;
+        }
+        const kind = classifyAwsError(error);
+        if (kind === 'throttled') {
+          stats.throttled++;
+          this.onThrottle();
+        }
+        const retryable = kind === 'throttled' || kind === 'transient';
+        if (!retryable || attempt >= this.options.maxAttempts) {
+          if (retryable) (error as { keywatchAttempts?: number }).keywatchAttempts = attempt;
+          throw error;
+        }
+        stats.retries++;
+        await sleep(this.backoffDelay(attempt));
+      }
+    }
+  }
+
+  /** Exponential backoff with full jitter: random(0, min(cap, base * 2^(attempt-1))). */
+  backoffDelay(attempt: number): number {
+    const ceiling = Math.min(this.options.backoffMaxMs, this.options.backoffBaseMs * 2 ** (attempt - 1));
+    return Math.floor(this.random() * ceiling);
+  }
+
+  private onThrottle(): void {
+    this.successStreak = 0;
+    if (this.slowdown < MAX_SLOWDOWN) {
+      this.slowdown = Math.min(MAX_SLOWDOWN, this.slowdown * 2);
+      this.bottleneck.updateSettings({ minTime: this.baseMinTime * this.slowdown });
+    }
+  }
+
+  private onSuccess(): void {
+    if (this.slowdown === 1) return;
+    this.successStreak++;
+    if (this.successStreak >= SUCCESSES_TO_RECOVER) {
+      this.successStreak = 0;
+      this.slowdown = Math.max(1, this.slowdown / 2);
+      this.bottleneck.updateSettings({ minTime: this.baseMinTime * this.slowdown });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.bottleneck.stop({ dropWaitingJobs: true }).catch(() => undefined);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,39 @@
+/**
+ * The check catalog, in display order. Each check is a pure function over an IamSnapshot
+ * (see types.ts); settings.ts resolves their settings from the environment and evaluate.ts runs them.
+ */
+import type { CheckDefinition } from './types';
+import { accessKeyNotRotated } from './access_key_not_rotated';
+import { accessKeyUnused } from './access_key_unused';
+import { accessKeyInactiveLingering } from './access_key_inactive_lingering';
+import { userMultipleActiveKeys } from './user_multiple_active_keys';
+import { userConsoleWithoutMfa } from './user_console_without_mfa';
+import { userPasswordUnused } from './user_password_unused';
+import { userPasswordAndKeys } from './user_password_and_keys';
+import { canaryKeyUsed } from './canary_key_used';
+import { rootAccessKey } from './root_access_key';
+import { rootMfaDisabled } from './root_mfa_disabled';
+import { rootRecentlyUsed } from './root_recently_used';
+import { passwordPolicyWeak } from './password_policy_weak';
+
+export const CHECKS: readonly CheckDefinition[] = [
+  accessKeyNotRotated,
+  accessKeyUnused,
+  accessKeyInactiveLingering,
+  userMultipleActiveKeys,
+  userConsoleWithoutMfa,
+  userPasswordUnused,
+  userPasswordAndKeys,
+  canaryKeyUsed,
+  rootAccessKey,
+  rootMfaDisabled,
+  rootRecentlyUsed,
+  passwordPolicyWeak,
+];
+
+const BY_ID = new Map(CHECKS.map((c) => [c.id, c]));
+
+/** The check with this id, or undefined. */
+export function getCheck(id: string): CheckDefinition | undefined {
+  return BY_ID.get(id);
+}

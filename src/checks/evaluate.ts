@@ -1,0 +1,119 @@
+/**
+ * Runs the resolved checks over one snapshot.
+ *
+ * - Disabled checks are neither run nor reported as skipped.
+ * - An enabled check whose `needs` the snapshot's source cannot provide (SOURCE_PROVIDES) is returned in
+ *   `skipped` with a reason; it is never silently treated as passing.
+ * - An enabled check whose data the source could provide but that this snapshot does not hold is skipped
+ *   too: account-level data (root, password policy) that is undefined, or per-user / per-key data that is
+ *   undefined for every user / key (partially missing data runs the check; entries without data produce
+ *   no finding).
+ */
+import { SOURCE_PROVIDES, type DataNeed, type IamSnapshot, type ScanSource } from '../domain/snapshot';
+import type { FindingDraft, SkippedCheck } from './types';
+import type { ResolvedCheck } from './settings';
+
+/** A short description of each data need, for skip reasons. */
+const NEED_LABELS: Record<DataNeed, string> = {
+  access_keys: 'access keys',
+  key_last_used: 'access key last use',
+  login_profiles: 'console passwords (login profiles)',
+  mfa_devices: 'MFA devices',
+  root_account: 'root account summary',
+  root_last_used: 'root last use',
+  password_policy: 'the password policy',
+};
+
+/** Canonical order of data needs. */
+const ALL_NEEDS: readonly DataNeed[] = [
+  'access_keys',
+  'key_last_used',
+  'login_profiles',
+  'mfa_devices',
+  'root_account',
+  'root_last_used',
+  'password_policy',
+];
+
+function sourcesProviding(need: DataNeed): ScanSource[] {
+  return (Object.keys(SOURCE_PROVIDES) as ScanSource[]).filter((s) => SOURCE_PROVIDES[s].includes(need));
+}
+
+function sourceLabel(source: ScanSource): string {
+  return source === 'credential_report' ? 'the credential report' : `the ${source} source`;
+}
+
+/** Why `source` cannot evaluate a check with these needs, or null when it can. */
+function unsupportedReason(needs: readonly DataNeed[], source: ScanSource): string | null {
+  const missing = needs.filter((n) => !SOURCE_PROVIDES[source].includes(n));
+  if (missing.length === 0) return null;
+  return missing
+    .map((need) => {
+      const providers = sourcesProviding(need);
+      const where = providers.length === 0 ? 'not provided by any source' : `only in ${providers.map(sourceLabel).join(' or ')}`;
+      return `${NEED_LABELS[need]} is ${where}; the ${source} source cannot evaluate it`;
+    })
+    .join('; ');
+}
+
+/** True when the snapshot holds the data for `need` (see module comment). */
+function hasData(snapshot: IamSnapshot, need: DataNeed): boolean {
+  const users = snapshot.users;
+  const keys = users.flatMap((u) => u.accessKeys);
+  switch (need) {
+    case 'access_keys':
+      return true;
+    case 'key_last_used':
+      return keys.length === 0 || keys.some((k) => k.lastUsedAt !== undefined);
+    case 'login_profiles':
+      return users.length === 0 || users.some((u) => u.loginProfile !== undefined);
+    case 'mfa_devices':
+      return users.length === 0 || users.some((u) => u.mfaDeviceCount !== undefined);
+    case 'root_account':
+      return snapshot.root !== undefined;
+    case 'root_last_used':
+      return (
+        snapshot.root !== undefined &&
+        (snapshot.root.passwordLastUsedAt !== undefined || snapshot.root.accessKeyLastUsedAt !== undefined)
+      );
+    case 'password_policy':
+      return snapshot.passwordPolicy !== undefined;
+  }
+}
+
+export function evaluateChecks(
+  snapshot: IamSnapshot,
+  resolved: readonly ResolvedCheck[],
+  now: Date,
+): { findings: FindingDraft[]; skipped: SkippedCheck[] } {
+  const findings: FindingDraft[] = [];
+  const skipped: SkippedCheck[] = [];
+  for (const { check, enabled, settings } of resolved) {
+    if (!enabled) continue;
+    const unsupported = unsupportedReason(check.needs, snapshot.source);
+    if (unsupported) {
+      skipped.push({ checkId: check.id, reason: unsupported });
+      continue;
+    }
+    const absent = check.needs.filter((n) => !hasData(snapshot, n));
+    if (absent.length > 0) {
+      skipped.push({
+        checkId: check.id,
+        reason: `${absent.map((n) => NEED_LABELS[n]).join(' and ')} ${absent.length === 1 ? 'was' : 'were'} not collected in this snapshot`,
+      });
+      continue;
+    }
+    findings.push(...check.evaluate(snapshot, settings, now));
+  }
+  return { findings, skipped };
+}
+
+/** The data to collect for `source`: the union of needs of enabled checks that the source can evaluate. */
+export function neededData(resolved: readonly ResolvedCheck[], source: ScanSource): DataNeed[] {
+  const needed = new Set<DataNeed>();
+  for (const { check, enabled } of resolved) {
+    if (!enabled || unsupportedReason(check.needs, source)) continue;
+    for (const n of check.needs) needed.add(n);
+  }
+  return ALL_NEEDS.filter((n) => needed.has(n));
+}

@@ -1,0 +1,55 @@
+/**
+ * root_access_key — the root user has an active access key.
+ *
+ * Boundaries: fails when root.activeAccessKeyCount > 0. Root not collected (undefined): no finding.
+ *
+ * Durable evidence: active_access_key_count. Volatile: access_key_last_used when the source knows it.
+ */
+import type { CheckDefinition, FindingDraft } from './types';
+import { ROOT_USER_NAME, rootArn, severitySetting, type SettingSpecs } from './common';
+import { isoOrNull } from './time';
+
+const SETTINGS = {
+  severity: { type: 'severity', default: 'critical', description: 'Severity of a root access key.' },
+} satisfies SettingSpecs;
+
+export const rootAccessKey: CheckDefinition = {
+  id: 'root_access_key',
+  title: 'The root user has no access keys',
+  severity: 'critical',
+  resourceType: 'root',
+  risk:
+    'A root access key has unrestricted access to the whole account and cannot be limited by IAM policies or ' +
+    'SCPs of the account itself; leaking it is a full account compromise.',
+  remediation:
+    'Sign in as the root user, open Security credentials → Access keys, deactivate the key, confirm nothing ' +
+    'breaks, then delete it. Give whatever used it an IAM role or an IAM user with least privilege.',
+  references: ['CIS AWS Foundations Benchmark v3.0.0 1.4', 'AWS Security Hub IAM.4'],
+  needs: ['root_account'],
+  settings: SETTINGS,
+  enabledByDefault: true,
+  evaluate(snapshot, settings): FindingDraft[] {
+    const root = snapshot.root;
+    if (!root || root.activeAccessKeyCount <= 0) return [];
+    const n = root.activeAccessKeyCount;
+    const lastUsed = isoOrNull(root.accessKeyLastUsedAt);
+    const volatile: Record<string, string | null> = lastUsed === undefined ? {} : { access_key_last_used: lastUsed };
+    return [
+      {
+        checkId: 'root_access_key',
+        severity: severitySetting(SETTINGS, settings, 'severity'),
+        resourceType: 'root',
+        resourceId: 'root',
+        userName: ROOT_USER_NAME,
+        userArn: rootArn(snapshot),
+        message:
+          `The root user of account ${snapshot.accountId} has ${n === 1 ? 'an active access key' : `${n} active access keys`}. ` +
+          'Sign in as root, deactivate and delete it (Security credentials → Access keys); use IAM roles instead.',
+        evidence: {
+          durable: { active_access_key_count: n },
+          volatile,
+        },
+      },
+    ];
+  },
+};

@@ -1,0 +1,66 @@
+import type { DataNeed, IamSnapshot, ScanSource } from '../domain/snapshot';
+
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
+
+export type ResourceType = 'access_key' | 'user' | 'root' | 'account';
+
+/** A scalar setting value. Lists (canary key ids) are comma-separated strings in env, arrays here. */
+export type SettingValue = number | boolean | string | string[];
+
+export interface SettingSpec {
+  type: 'integer' | 'boolean' | 'string' | 'string_list' | 'severity';
+  default: SettingValue;
+  description: string;
+  /** inclusive lower bound for integers */
+  min?: number;
+}
+
+export type Settings = Record<string, SettingValue>;
+
+/**
+ * What a check reports about one resource. Evidence is split so history grows with change only:
+ * - `durable` fields (status, creation date, limits) define the finding's state: a change opens a new interval;
+ * - `volatile` fields (last-used date, region, service) update the latest evidence only.
+ * Ages are derived from dates when shown, never stored.
+ */
+export interface FindingDraft {
+  checkId: string;
+  severity: Severity;
+  resourceType: ResourceType;
+  /** The AccessKeyId for key findings, the user ARN for user findings, `root` / account id otherwise. Never a key slot. */
+  resourceId: string;
+  userName: string | null;
+  userArn: string | null;
+  /** A sentence a person can act on. */
+  message: string;
+  evidence: {
+    durable: Record<string, string | number | boolean | null>;
+    volatile: Record<string, string | number | boolean | null>;
+  };
+}
+
+export interface CheckDefinition {
+  id: string;
+  title: string;
+  /** The default severity; some checks escalate (e.g. access_key_not_rotated goes high past 365 days). */
+  severity: Severity;
+  resourceType: ResourceType;
+  risk: string;
+  remediation: string;
+  references: string[];
+  /** Data this check reads from the snapshot; a source that cannot provide all of it skips the check. */
+  needs: DataNeed[];
+  settings: Record<string, SettingSpec>;
+  /** false for checks that are off until configured (canary_key_used). */
+  enabledByDefault: boolean;
+  evaluate(snapshot: IamSnapshot, settings: Settings, now: Date): FindingDraft[];
+}
+
+export interface SkippedCheck {
+  checkId: string;
+  reason: string;
+}
+
+export type { IamSnapshot, ScanSource };

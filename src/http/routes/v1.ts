@@ -1,0 +1,84 @@
+/**
+ * Compatibility with the original FastAPI service: same paths, same answer shape
+ * `{"old_access_keys":[{"user_name","access_key_id","created_date"}]}`. Each call runs a real
+ * scan that is stored like any other run (trigger `v1`).
+ */
+import { Router } from 'express';
+import type { IamSnapshot, ScanSource } from '../../domain/snapshot';
+import { AppError, isAppError } from '../../errors';
+import type { HttpContext } from '../context';
+import { type OpenAPIRegistry, z } from '../openapi';
+import { errorResponses } from '../schemas';
+import { parseInput } from '../validate';
+
+const HOURS_MESSAGE = 'must be a positive whole number of hours';
+
+export const HoursQuery = z.object({
+  hours: z
+    .string({ message: `is required: ${HOURS_MESSAGE}` })
+    .regex(/^\s*\+?\d{1,7}\s*$/, HOURS_MESSAGE)
+    .transform((v) => Number(v))
+    .pipe(z.number().int(HOURS_MESSAGE).positive(HOURS_MESSAGE))
+    .openapi({ description: 'Report ACTIVE keys created more than this many hours ago', example: '2160', type: 'integer' }),
+});
+
+const OldAccessKeys = z
+  .object({
+    old_access_keys: z.array(
+      z.object({ user_name: z.string(), access_key_id: z.string(), created_date: z.string().openapi({ format: 'date-time' }) }),
+    ),
+  })
+  .openapi('OldAccessKeys');
+
+export function oldAccessKeys(snapshot: IamSnapshot, hours: number, now: Date) {
+  const cutoff = now.getTime() - hours * 3_600_000;
+  const old = snapshot.users
+    .flatMap((u) => u.accessKeys)
+    .filter((k) => k.status === 'Active' && k.createdAt.getTime() < cutoff)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.accessKeyId.localeCompare(b.accessKeyId))
+    .map((k) => ({ user_name: k.userName, access_key_id: k.accessKeyId, created_date: k.createdAt.toISOString() }));
+  return { old_access_keys: old };
+}
+
+/** Runs a v1 scan; if another scan of the target is running, waits for it first (the original service never answered 409). */
+async function scanForV1(ctx: HttpContext, source: ScanSource): Promise<IamSnapshot> {
+  let started;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      started = ctx.scans.start({ source, trigger: 'v1' });
+      break;
+    } catch (error) {
+      if (!isAppError(error) || error.code !== 'scan_in_progress' || attempt >= 3) throw error;
+      await ctx.scans.waitForRunning();
+    }
+  }
+  const run = await started.done;
+  const snapshot = await started.snapshot;
+  if (run.status !== 'succeeded' || !snapshot) {
+    throw new AppError((run.errorCode as never) ?? 'aws_error', 502, `Scan run ${run.id} ${run.status}: ${run.error ?? 'unknown error'}`);
+  }
+  return snapshot;
+}
+
+export function v1Routes(ctx: HttpContext, registry: OpenAPIRegistry): Router {
+  const router = Router();
+
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/iam/old-access-keys/list-users',
+    summary: 'Original service: ACTIVE access keys older than N hours, from a live scan',
+    tags: ['v1 (compatibility)'],
+    request: { query: HoursQuery },
+    responses: {
+      200: { description: 'Old active keys', content: { 'application/json': { schema: OldAccessKeys } } },
+      ...errorResponses(400, 401, 502),
+    },
+  });
+  router.get('/v1/iam/old-access-keys/list-users', async (req, res) => {
+    const { hours } = parseInput(HoursQuery, req.query, 'query');
+    const snapshot = await scanForV1(ctx, 'api');
+    res.json(oldAccessKeys(snapshot, hours, ctx.clock()));
+  });
+
+  return router;
+}
