@@ -7,10 +7,13 @@ import type { Logger } from 'pino';
 import { createIamClients, type IamClients } from './aws/iam-gateway';
 import type { Config } from './config';
 import { createApp } from './http/app';
+import { KeywatchMetrics } from './observability/metrics';
+import { fanOut, type RunFinishedListener } from './observability/run-listeners';
 import { collectors } from './scans/collectors';
+import { PostRunTasks } from './scans/post-run';
 import { ScanService } from './scans/scan-service';
 import { startScheduler, type Scheduler } from './scheduler/scheduler';
-import { openStore, type ScanRun, type Store } from './store';
+import { makeMetricsQueries, openStore, type ScanRun, type Store } from './store';
 
 export interface AppContext {
   config: Config;
@@ -20,6 +23,10 @@ export interface AppContext {
   scans: ScanService;
   scheduler: Scheduler | null;
   app: Express;
+  /** Prometheus metrics served at GET /metrics (its own registry). */
+  metrics: KeywatchMetrics;
+  /** After-run work off the scan lock: webhook notifications and retention (idle() waits for it). */
+  postRun: PostRunTasks;
   /** Stops the scheduler, lets a running scan finish within graceMs (else `interrupted`), closes SQLite. */
   close(graceMs?: number): Promise<void>;
 }
@@ -33,17 +40,35 @@ export interface BuildOptions {
   schedule?: boolean;
   /** Called after every finished run (demo: the simulated account changes). */
   onRunFinished?: (run: ScanRun) => void;
+  /** More run-finished listeners, called in turn after the metrics and onRunFinished; one that throws does not stop the others. */
+  runFinishedListeners?: RunFinishedListener[];
 }
 
 export function buildAppContext(config: Config, options: BuildOptions): AppContext {
   const { logger } = options;
   const clock = options.clock ?? (() => new Date());
-  const store = openStore(config.dbPath);
+  const store = openStore(config.dbPath, { clock });
   const interrupted = store.runs.markRunningAsInterrupted(clock().getTime(), 'keywatch stopped while the scan was running');
   if (interrupted.length > 0) logger.warn({ run_ids: interrupted }, 'runs left running by a previous process marked interrupted');
 
+  const metrics: KeywatchMetrics = new KeywatchMetrics({
+    version: config.version,
+    queries: makeMetricsQueries(store.handle),
+    targets: () => [config.target],
+    isScanRunning: (target: string): boolean => scans.isRunning(target),
+    logger,
+    clock,
+  });
+  const postRun = new PostRunTasks({
+    store,
+    logger,
+    clock,
+    version: config.version,
+    webhook: config.webhook,
+    retentionDays: config.retentionDays,
+  });
   const clients = createIamClients({ region: config.aws.region, endpoint: config.aws.iamEndpoint, credentials: options.awsCredentials });
-  const scans = new ScanService({
+  const scans: ScanService = new ScanService({
     store,
     logger,
     target: config.target,
@@ -53,12 +78,13 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     collectors,
     reportTimeoutMs: config.reportTimeoutMs,
     clock,
-    onRunFinished: options.onRunFinished,
+    onRunFinished: fanOut([metrics.onRunFinished, options.onRunFinished, ...(options.runFinishedListeners ?? []), postRun.onRunFinished], logger),
   });
   const scheduler = options.schedule
     ? startScheduler({ cron: config.schedule.cron, timezone: config.schedule.timezone, source: config.schedule.source, scans, logger })
     : null;
-  const app = createApp({ config, store, scans, logger, clock, nextScheduledScan: () => scheduler?.nextRun() ?? null });
+  postRun.start();
+  const app = createApp({ config, store, scans, logger, clock, nextScheduledScan: () => scheduler?.nextRun() ?? null }, { metrics });
 
   let closed = false;
   return {
@@ -69,11 +95,14 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     scans,
     scheduler,
     app,
+    metrics,
+    postRun,
     close: async (graceMs = 0) => {
       if (closed) return;
       closed = true;
       await scheduler?.stop();
       await scans.shutdown(graceMs);
+      await postRun.stop(graceMs);
       clients.destroy();
       store.close();
     },

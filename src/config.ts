@@ -83,7 +83,7 @@ const envSchema = z.object({
   AWS_ENDPOINT_URL_IAM: optionalUrl,
   KEYWATCH_IAM_RATE: positiveNumber(5),
   KEYWATCH_IAM_CONCURRENCY: integer(1, 4),
-  KEYWATCH_IAM_MAX_ATTEMPTS: integer(1, 8),
+  KEYWATCH_IAM_MAX_ATTEMPTS: integer(1, 10),
   KEYWATCH_IAM_BACKOFF_BASE_MS: integer(1, 200),
   KEYWATCH_IAM_BACKOFF_MAX_MS: integer(1, 20000),
   KEYWATCH_SCAN_SCHEDULE: z
@@ -98,6 +98,27 @@ const envSchema = z.object({
   KEYWATCH_SHUTDOWN_GRACE_S: integer(0, 25),
   KEYWATCH_DEMO_USERS: integer(1, 250),
   KEYWATCH_DEMO_SEED: integer(0, 42),
+  KEYWATCH_WEBHOOK_URL: optionalString.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return ['http:', 'https:'].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected an http(s) URL (got something else; not shown because a webhook URL can hold a token)' },
+  ),
+  KEYWATCH_WEBHOOK_FORMAT: z.enum(['json', 'slack'], { message: 'expected json or slack' }).default('json'),
+  KEYWATCH_WEBHOOK_MAX_ATTEMPTS: integer(1, 4),
+  KEYWATCH_WEBHOOK_BACKOFF_BASE_MS: integer(1, 1000),
+  KEYWATCH_WEBHOOK_TIMEOUT_MS: integer(1, 10000),
+  KEYWATCH_RETENTION_DAYS: integer(0, 0),
+  KEYWATCH_METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters (got a shorter value, not shown because it is a secret)',
+  }),
+  KEYWATCH_AUTH_MAX_FAILURES: integer(1, 10),
+  KEYWATCH_AUTH_FAILURE_WINDOW_S: integer(1, 300),
 });
 
 export const DEMO_IAM_RATE = 200;
@@ -129,6 +150,14 @@ export interface Config {
   logLevel: string;
   demoAccount: { users: number; seed: number };
   checks: ResolvedCheck[];
+  /** Notifications after runs with new or resolved findings; null when KEYWATCH_WEBHOOK_URL is unset. */
+  webhook: { url: string; format: 'json' | 'slack'; maxAttempts: number; backoffBaseMs: number; timeoutMs: number } | null;
+  /** Runs older than this many days are deleted in the background; 0 keeps everything. */
+  retentionDays: number;
+  /** Bearer token that GET /metrics accepts besides basic auth (Prometheus); undefined = basic auth only. */
+  metricsToken?: string;
+  /** Failed basic-auth attempts one client IP may make per window before it gets 429 until the window ends. */
+  authFailureLimit?: { maxFailures: number; windowMs: number };
 }
 
 export class ConfigError extends Error {
@@ -206,6 +235,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.KEYWATCH_LOG_LEVEL,
     demoAccount: { users: e.KEYWATCH_DEMO_USERS, seed: e.KEYWATCH_DEMO_SEED },
     checks: checks.checks,
+    webhook: e.KEYWATCH_WEBHOOK_URL
+      ? {
+          url: e.KEYWATCH_WEBHOOK_URL,
+          format: e.KEYWATCH_WEBHOOK_FORMAT,
+          maxAttempts: e.KEYWATCH_WEBHOOK_MAX_ATTEMPTS,
+          backoffBaseMs: e.KEYWATCH_WEBHOOK_BACKOFF_BASE_MS,
+          timeoutMs: e.KEYWATCH_WEBHOOK_TIMEOUT_MS,
+        }
+      : null,
+    retentionDays: e.KEYWATCH_RETENTION_DAYS,
+    metricsToken: e.KEYWATCH_METRICS_TOKEN,
+    authFailureLimit: { maxFailures: e.KEYWATCH_AUTH_MAX_FAILURES, windowMs: e.KEYWATCH_AUTH_FAILURE_WINDOW_S * 1000 },
   };
 }
 

@@ -2,16 +2,28 @@
 /**
  * keywatch server: `node dist/main.js` (real account) or `node dist/main.js --demo` (the
  * built-in simulated account). Thin: load config, build the context, listen, shut down cleanly.
+ *
+ * Shutdown (SIGTERM from Kubernetes/Docker, SIGINT from Ctrl-C):
+ *   1. stop accepting connections (the listening socket closes; idle keep-alive sockets too),
+ *   2. stop the scheduler,
+ *   3. let a running scan finish within KEYWATCH_SHUTDOWN_GRACE_S; after that its IAM calls are
+ *      aborted and the run is marked `interrupted` (a later start never finds it `running`),
+ *   4. close SQLite (WAL checkpointed by better-sqlite3 on close), exit 0.
+ * A second SIGINT forces an immediate exit (1). If closing hangs anyway, a last-resort deadline
+ * closes the database and exits shortly after the grace period.
  */
 import type { Server } from 'node:http';
 import { buildAppContext, type AppContext } from './app-context';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { DEMO_CREDENTIALS, startDemoAccount } from './demo';
-import { createLogger } from './logger';
+import { configSecrets, createLogger, type Logger } from './logger';
+
+/** How long after the grace period in-flight IAM calls may take before the process exits anyway. */
+const SHUTDOWN_SLACK_MS = 4_000;
 
 async function main(argv: string[]): Promise<void> {
   const demo = argv.includes('--demo');
-  let config;
+  let config: Config;
   try {
     config = loadConfig(process.env, { demo });
   } catch (error) {
@@ -21,7 +33,8 @@ async function main(argv: string[]): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { secrets: configSecrets(config, process.env) });
+  installProcessHandlers(logger);
 
   let demoAccount: Awaited<ReturnType<typeof startDemoAccount>> | null = null;
   if (demo) {
@@ -45,7 +58,10 @@ async function main(argv: string[]): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = `http://localhost:${port}`;
-  logger.info({ port, version: config.version, target: config.target, demo }, 'keywatch listening');
+  logger.info(
+    { port, host: config.host, version: config.version, target: config.target, demo, grace_ms: config.shutdownGraceMs },
+    'keywatch listening',
+  );
 
   if (demo) {
     const { run, done } = ctx.scans.start({ source: 'api', trigger: 'demo' });
@@ -55,30 +71,87 @@ async function main(argv: string[]): Promise<void> {
         `keywatch ${config.version} — demo mode (simulated AWS account, ${config.demoAccount.users} users)`,
         `  Swagger UI : ${base}/api/docs`,
         `  API        : ${base}/api/findings`,
+        `  Metrics    : ${base}/metrics`,
         `  Login      : ${config.auth.user} / ${config.auth.password}${config.auth.passwordGenerated ? '   (generated; set KEYWATCH_API_PASSWORD to choose one)' : ''}`,
         `  First scan : run ${run.id} started`,
         `  Try        : curl -u ${config.auth.user}:'${config.auth.password}' ${base}/api/findings?limit=5`,
         '',
       ].join('\n'),
     );
-    void done.then((r) => process.stdout.write(`  First scan : run ${r.id} ${r.status}, ${r.stats.findings ?? 0} findings\n\n`));
+    void done.then(
+      (r) => process.stdout.write(`  First scan : run ${r.id} ${r.status}, ${r.stats.findings ?? 0} findings\n\n`),
+      () => undefined,
+    );
   }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      if (signal === 'SIGINT') {
+        logger.warn({ signal }, 'second SIGINT: exiting at once');
+        process.exit(1);
+      }
+      logger.info({ signal }, 'already shutting down');
+      return;
+    }
     stopping = true;
-    logger.info({ signal, grace_ms: config.shutdownGraceMs }, 'shutting down');
+    const graceMs = config.shutdownGraceMs;
+    const running = ctx.scans.runningRunIds();
+    logger.info({ signal, grace_ms: graceMs, running_run_ids: running }, 'shutting down');
+
+    // 1. No new connections; idle keep-alive connections closed. Requests in progress may finish.
     server.close();
     server.closeIdleConnections();
-    await ctx.close(config.shutdownGraceMs);
-    await demoAccount?.simulator.stop();
+
+    // 3b. Once the grace period is over, abort in-flight IAM calls so that the interrupted scan
+    //     lets go at once instead of waiting for slow answers (ctx.close marks it interrupted).
+    const abortTimer = setTimeout(() => ctx.clients.destroy(), graceMs + 100);
+    abortTimer.unref();
+
+    // 2-4. Scheduler, running scan, SQLite.
+    let exitCode = 0;
+    let deadline: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      ctx.close(graceMs).then(
+        () => 'closed' as const,
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while shutting down');
+          return 'error' as const;
+        },
+      ),
+      new Promise<'deadline'>((resolve) => {
+        deadline = setTimeout(() => resolve('deadline'), graceMs + SHUTDOWN_SLACK_MS);
+      }),
+    ]);
+    clearTimeout(deadline);
+    clearTimeout(abortTimer);
+    if (outcome !== 'closed') {
+      // The scan's run is already marked interrupted; close the database ourselves.
+      logger.warn({ outcome }, 'shutdown did not complete in time; closing the database and exiting');
+      try {
+        ctx.store.close();
+      } catch (error) {
+        logger.error({ err: error }, 'could not close the database');
+        exitCode = 1;
+      }
+    }
+    await demoAccount?.simulator.stop().catch(() => undefined);
     server.closeAllConnections();
-    logger.info('stopped');
-    process.exit(0);
+    logger.info({ exit_code: exitCode }, 'stopped');
+    process.exit(exitCode);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function installProcessHandlers(logger: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled promise rejection');
+  });
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
 }
 
 main(process.argv.slice(2)).catch((error) => {

@@ -138,7 +138,7 @@ async function collectRoot(gateway: IamGateway): Promise<RootAccountSnapshot> {
   return { mfaEnabled: (map.AccountMFAEnabled ?? 0) === 1, activeAccessKeyCount: map.AccountAccessKeysPresent ?? 0 };
 }
 
-async function collectPasswordPolicy(gateway: IamGateway): Promise<PasswordPolicySnapshot | null> {
+export async function collectPasswordPolicy(gateway: IamGateway): Promise<PasswordPolicySnapshot | null> {
   const out = await gateway.iamOrNull<GetAccountPasswordPolicyCommandOutput>(
     'GetAccountPasswordPolicy',
     new GetAccountPasswordPolicyCommand({}),

@@ -17,6 +17,19 @@ const THROTTLING_CODES = new Set([
   'LimitExceeded', // GenerateCredentialReport answers 409 LimitExceeded
   'LimitExceededException',
 ]);
+/**
+ * GetCredentialReport has no report to give right now: none was generated, the last one expired, or
+ * one is still being generated. Classified `not_found` so that `gateway.iamOrNull` answers null and
+ * the credential-report collector generates (again) instead of failing the run.
+ */
+export const CREDENTIAL_REPORT_NOT_READY_CODES = new Set([
+  'ReportNotPresent',
+  'ReportExpired',
+  'ReportInProgress',
+  'CredentialReportNotPresentException',
+  'CredentialReportExpiredException',
+  'CredentialReportNotReadyException',
+]);
 const TRANSIENT_CODES = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'ServiceFailure', 'RequestTimeout']);
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
 const CREDENTIAL_CODES = new Set([
@@ -64,8 +77,11 @@ export function classifyAwsError(error: unknown): AwsErrorKind {
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || name === 'UnauthorizedOperation') return 'access_denied';
   if (CREDENTIAL_CODES.has(name)) return 'credentials';
   if (name === 'NoSuchEntity' || className === 'NoSuchEntityException') return 'not_found';
+  if (CREDENTIAL_REPORT_NOT_READY_CODES.has(name) || CREDENTIAL_REPORT_NOT_READY_CODES.has(className)) return 'not_found';
   if (TRANSIENT_CODES.has(name) || (status !== undefined && status >= 500)) return 'transient';
   if (NETWORK_CODES.has(name) || NETWORK_CODES.has(e?.code ?? '') || name === 'TimeoutError') return 'transient';
+  // The SDK wraps socket errors ("AWS SDK error wrapper for Error: connect ECONNREFUSED …").
+  if (/\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|socket hang up)\b/.test(message)) return 'transient';
   return 'other';
 }
 

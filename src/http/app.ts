@@ -8,16 +8,25 @@ import helmet from 'helmet';
 import pinoHttp from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { HttpContext } from './context';
-import { basicAuthMiddleware } from './middleware/auth';
+import type { KeywatchMetrics } from '../observability/metrics';
 import { errorHandler, notFoundHandler } from './middleware/errors';
+import { authFor } from './middleware/metrics';
 import { buildOpenApiDocument, createRegistry } from './openapi';
 import { checksRoutes } from './routes/checks';
+import { diffRoutes } from './routes/diff';
 import { findingsRoutes } from './routes/findings';
 import { healthRoutes } from './routes/health';
 import { scansRoutes } from './routes/scans';
+import { suppressionsRoutes } from './routes/suppressions';
+import { trendsRoutes } from './routes/trends';
 import { v1Routes } from './routes/v1';
 
-export function createApp(ctx: HttpContext): Express {
+export interface AppOptions {
+  /** Serves GET /metrics from this registry (built by the composition root, fed by the scan service). */
+  metrics?: KeywatchMetrics;
+}
+
+export function createApp(ctx: HttpContext, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -32,7 +41,7 @@ export function createApp(ctx: HttpContext): Express {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/api/health' || req.url === '/api/ready' },
+      autoLogging: { ignore: (req) => req.url === '/api/health' || req.url === '/api/ready' || req.url === '/metrics' },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -43,13 +52,20 @@ export function createApp(ctx: HttpContext): Express {
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use(express.json({ limit: '100kb' }));
 
+  // Basic auth (API and /metrics share one failed-attempt limiter: 429 after too many failures).
+  const auth = authFor(ctx.config, options.metrics);
+  if (auth.metricsRouter) app.use(auth.metricsRouter);
+
   const registry = createRegistry();
   const api = Router();
   api.use(healthRoutes(ctx, registry)); // no auth: probes
-  api.use(basicAuthMiddleware(ctx.config.auth.user, ctx.config.auth.password));
+  api.use(auth.api);
   api.use(checksRoutes(ctx, registry));
   api.use(scansRoutes(ctx, registry));
+  api.use(diffRoutes(ctx, registry));
   api.use(findingsRoutes(ctx, registry));
+  api.use(suppressionsRoutes(ctx, registry));
+  api.use(trendsRoutes(ctx, registry));
   api.use(v1Routes(ctx, registry));
 
   const document = buildOpenApiDocument(registry, ctx.config.version);

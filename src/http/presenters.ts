@@ -1,7 +1,11 @@
 /** Shapes store objects into the API's JSON (snake_case, ISO dates, derived ages). */
+import type { ChangedItem, DiffItem, RunDiff } from '../scans/diff';
+import type { SuppressionView } from '../scans/suppressions';
+import type { FindingTimeline } from '../scans/timeline';
+import type { TrendPoint } from '../scans/trends';
 import type { Finding } from '../store/findings-repository';
-import type { ScanRun } from '../store';
-import type { FindingJson, RunJson } from './schemas';
+import type { ScanRun, SuppressedFilter } from '../store';
+import type { DiffJson, FindingJson, RunJson, SuppressionJson, TrendsJson } from './schemas';
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 const DAY_MS = 86_400_000;
@@ -66,7 +70,154 @@ export function presentFinding(f: Finding, now = Date.now()): FindingJson {
     last_seen_run_id: f.lastSeenRunId,
     resolved_at: iso(f.resolvedAt),
     resolved_run_id: f.resolvedRunId,
+    suppressed: f.suppressionId !== null,
+    suppression_id: f.suppressionId,
   };
+}
+
+export function presentTimeline(t: FindingTimeline, now: number) {
+  return {
+    ...presentFinding(t.finding, now),
+    timeline: t.states.map((s) => ({
+      severity: s.severity,
+      evidence: s.evidence,
+      from_run_id: s.fromRunId,
+      from_at: iso(s.fromAt)!,
+      to_run_id: s.toRunId,
+      to_at: iso(s.toAt),
+      ended_by: s.endedBy,
+      ended_by_run_id: s.endedByRunId,
+      ended_at: iso(s.endedAt),
+    })),
+    events: t.events.map((e) => ({
+      type: e.type,
+      run_id: e.runId,
+      at: iso(e.at)!,
+      ...(e.severity !== undefined ? { severity: e.severity } : {}),
+      ...(e.previousSeverity !== undefined ? { previous_severity: e.previousSeverity } : {}),
+    })),
+  };
+}
+
+const diffItem = (i: DiffItem) => ({
+  finding_id: i.state.findingId,
+  check_id: i.state.checkId,
+  title: i.state.title,
+  severity: i.state.severity,
+  resource_type: i.state.resourceType,
+  resource_id: i.state.resourceId,
+  user_name: i.state.userName,
+  evidence: i.state.durable,
+  suppressed: i.suppressionId !== null,
+  suppression_id: i.suppressionId,
+});
+
+export function presentDiff(d: RunDiff): DiffJson {
+  return {
+    run_id: d.run.id,
+    base_run_id: d.base?.id ?? null,
+    target: d.run.target,
+    run_finished_at: iso(d.run.finishedAt),
+    base_finished_at: d.base ? iso(d.base.finishedAt) : null,
+    suppressed: d.suppressed,
+    counts: { new: d.new.length, resolved: d.resolved.length, changed: d.changed.length, unchanged: d.unchanged, suppressed_left_out: d.leftOut },
+    new: d.new.map(diffItem),
+    resolved: d.resolved.map(diffItem),
+    changed: d.changed.map((c: ChangedItem) => ({
+      ...diffItem(c),
+      before: { severity: c.before.severity, evidence: c.before.durable },
+      after: { severity: c.state.severity, evidence: c.state.durable },
+    })),
+    unchanged: d.unchanged,
+  };
+}
+
+export function presentSuppression(s: SuppressionView): SuppressionJson {
+  return {
+    id: s.id,
+    target: s.target,
+    finding_id: s.findingId,
+    check_id: s.checkId,
+    user_pattern: s.userPattern,
+    reason: s.reason,
+    created_at: iso(s.createdAt)!,
+    expires_at: iso(s.expiresAt),
+    active: s.active,
+    matched_open_findings: s.matchedOpenFindings,
+  };
+}
+
+export function presentTrends(target: string, suppressed: SuppressedFilter, points: TrendPoint[], truncated: boolean): TrendsJson {
+  return {
+    target,
+    suppressed,
+    points: points.map((p) => ({
+      run_id: p.runId,
+      finished_at: iso(p.finishedAt)!,
+      source: p.source,
+      open: p.open,
+      open_by_severity: p.openBySeverity as TrendsJson['points'][number]['open_by_severity'],
+      new: p.new,
+      resolved: p.resolved,
+      changed: p.changed,
+      suppressed: p.suppressed,
+    })),
+    truncated,
+  };
+}
+
+/** Columns of the findings CSV export, in order. */
+export const FINDINGS_CSV_COLUMNS = [
+  'id',
+  'target',
+  'check_id',
+  'severity',
+  'status',
+  'title',
+  'resource_type',
+  'resource_id',
+  'user_name',
+  'user_arn',
+  'message',
+  'first_seen_at',
+  'last_seen_at',
+  'resolved_at',
+  'suppressed',
+  'suppression_id',
+  'evidence',
+] as const;
+
+/** One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF (quotes doubled). */
+export function csvField(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const s = String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One CSV record, CRLF-terminated (RFC 4180). */
+export const csvRecord = (values: (string | number | boolean | null | undefined)[]): string => `${values.map(csvField).join(',')}\r\n`;
+
+export function findingCsvRecord(f: Finding, now: number): string {
+  const j = presentFinding(f, now);
+  return csvRecord([
+    j.id,
+    j.target,
+    j.check_id,
+    j.severity,
+    j.status,
+    j.title,
+    j.resource_type,
+    j.resource_id,
+    j.user_name,
+    j.user_arn,
+    j.message,
+    j.first_seen_at,
+    j.last_seen_at,
+    j.resolved_at,
+    j.suppressed,
+    j.suppression_id,
+    JSON.stringify(j.evidence),
+  ]);
 }
 
 export const pageOf = <T>(items: T[], total: number, limit: number, offset: number) => ({

@@ -10,13 +10,12 @@
 import type { Logger } from 'pino';
 import { IamGateway, type IamClients } from '../aws/iam-gateway';
 import { emptyCallStats, IamLimiter, type CallStats } from '../aws/limiter';
-import { getCheck } from '../checks/catalog';
 import { evaluateChecks, neededData } from '../checks/evaluate';
 import type { ResolvedCheck } from '../checks/settings';
-import { severityRank, type FindingDraft, type Severity } from '../checks/types';
 import type { DataNeed, IamSnapshot, ScanSource } from '../domain/snapshot';
 import { AppError, isAppError } from '../errors';
-import type { FindingInput, RunStats, RunTrigger, ScanRun, Store } from '../store';
+import type { RunStats, RunTrigger, ScanRun, Store } from '../store';
+import { countBySeverity, toFindingInput } from './finding-input';
 
 export interface CollectContext {
   gateway: IamGateway;
@@ -245,24 +244,6 @@ export class ScanService {
   }
 }
 
-function toFindingInput(d: FindingDraft): FindingInput {
-  const check = getCheck(d.checkId);
-  return {
-    checkId: d.checkId,
-    severity: d.severity,
-    severityRank: severityRank(d.severity),
-    resourceType: d.resourceType,
-    resourceId: d.resourceId,
-    userName: d.userName,
-    userArn: d.userArn,
-    title: check?.title ?? d.checkId,
-    message: d.message,
-    remediation: check?.remediation ?? '',
-    durable: d.evidence.durable,
-    volatile: d.evidence.volatile,
-  };
-}
-
 function statsOf(calls: CallStats, startedMs: number): RunStats {
   return {
     api_calls: calls.api_calls,
@@ -271,12 +252,6 @@ function statsOf(calls: CallStats, startedMs: number): RunStats {
     duration_ms: Date.now() - startedMs,
     calls_by_action: { ...calls.by_action },
   };
-}
-
-function countBySeverity(findings: FindingDraft[]): Record<Severity, number> {
-  const out: Record<Severity, number> = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
-  for (const f of findings) out[f.severity]++;
-  return out;
 }
 
 function isStorageError(error: unknown): boolean {

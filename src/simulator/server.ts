@@ -18,7 +18,12 @@ import { IAM_XMLNS, STS_XMLNS, errorResponse, successResponse } from './xml';
 export interface SimFault {
   /** The action to fail (e.g. 'ListAccessKeys'), or '*' for every action. */
   action: string;
-  error: 'AccessDenied' | 'InternalError' | 'ServiceUnavailable';
+  /**
+   * AccessDenied (403), InternalError (500), ServiceUnavailable (503) for any action; the credential
+   * report's own errors: LimitExceeded (409, GenerateCredentialReport), ReportInProgress (404),
+   * ReportExpired (410), ReportNotPresent (410) (GetCredentialReport).
+   */
+  error: 'AccessDenied' | 'InternalError' | 'ServiceUnavailable' | 'LimitExceeded' | 'ReportInProgress' | 'ReportExpired' | 'ReportNotPresent';
   /** How many calls to fail; undefined = always. */
   times?: number;
 }
@@ -71,7 +76,15 @@ export interface SimulatorHandle {
   stop(): Promise<void>;
 }
 
-const FAULT_STATUS: Record<SimFault['error'], number> = { AccessDenied: 403, InternalError: 500, ServiceUnavailable: 503 };
+const FAULT_STATUS: Record<SimFault['error'], number> = {
+  AccessDenied: 403,
+  InternalError: 500,
+  ServiceUnavailable: 503,
+  LimitExceeded: 409,
+  ReportInProgress: 404,
+  ReportExpired: 410,
+  ReportNotPresent: 410,
+};
 
 function checkProbability(p: number): number {
   if (!(p >= 0 && p <= 1)) throw new Error(`throttleProbability must be between 0 and 1: ${p}`);
@@ -154,6 +167,18 @@ class Simulator {
         return new SimError(FAULT_STATUS.InternalError, 'InternalError', 'We encountered an internal error. Please try again.');
       case 'ServiceUnavailable':
         return new SimError(FAULT_STATUS.ServiceUnavailable, 'ServiceUnavailable', 'Service is unavailable. Please try again later.');
+      case 'LimitExceeded':
+        return new SimError(FAULT_STATUS.LimitExceeded, 'LimitExceeded', 'Cannot generate a credential report now: the request limit was exceeded. Try again later.');
+      case 'ReportInProgress':
+        return new SimError(FAULT_STATUS.ReportInProgress, 'ReportInProgress', 'Credential report generation is in progress.');
+      case 'ReportExpired':
+        return new SimError(
+          FAULT_STATUS.ReportExpired,
+          'ReportExpired',
+          'The most recent credential report has expired. Call GenerateCredentialReport to generate a new one.',
+        );
+      case 'ReportNotPresent':
+        return new SimError(FAULT_STATUS.ReportNotPresent, 'ReportNotPresent', 'Credential report not present. Call GenerateCredentialReport first.');
     }
   }
 

@@ -28,6 +28,8 @@ export function openDatabase(dbPath: string, options: { readonly?: boolean } = {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
+  // Up to 32 MB of page cache (default 2 MB): history reads (diffs, run views) touch many pages.
+  sqlite.pragma('cache_size = -32768');
   const db = drizzle(sqlite, { schema });
   return {
     db,

@@ -4,9 +4,11 @@
  */
 import { count, eq } from 'drizzle-orm';
 import { applyMigrations, databaseReadiness, openDatabase, type DatabaseHandle } from './db';
-import { makeFindingsRepository, type FindingInput, type RecordOutcome } from './findings-repository';
+import { makeFindingsRepository, type FindingInput, type FindingRef, type RecordOutcome } from './findings-repository';
+import { makeRetentionRepository } from './retention-repository';
 import { makeRunsRepository, type RunStats } from './runs-repository';
 import { findingStates, findings as findingsTable, scanRuns } from './schema';
+import { makeSuppressionsRepository } from './suppressions-repository';
 
 export interface SucceededRunInput {
   runId: number;
@@ -23,7 +25,14 @@ export interface Store {
   handle: DatabaseHandle;
   runs: ReturnType<typeof makeRunsRepository>;
   findings: ReturnType<typeof makeFindingsRepository>;
-  /** Writes the run's results and marks it succeeded in ONE transaction: all or nothing. */
+  suppressions: ReturnType<typeof makeSuppressionsRepository>;
+  retention: ReturnType<typeof makeRetentionRepository>;
+  /**
+   * Writes the run's results and marks it succeeded in ONE transaction: all or nothing. The run's
+   * stats get `new`/`resolved`/`changed` (all findings), `suppressed` (findings of this run that a
+   * suppression covered at finishedAt) and `unsuppressed` (the same counts without them: open
+   * findings by severity, new, resolved, changed — what trends chart).
+   */
   recordSucceededRun(input: SucceededRunInput): RecordOutcome;
   readiness(): { ok: boolean; reason?: string };
   /** Row counts of the history tables (tests, metrics, benchmarks). */
@@ -31,15 +40,48 @@ export interface Store {
   close(): void;
 }
 
-export function openStore(dbPath: string, options: { migrate?: boolean } = {}): Store {
+export interface OpenStoreOptions {
+  migrate?: boolean;
+  /** The clock suppressions are evaluated against when findings are read (default: the wall clock). */
+  clock?: () => Date;
+}
+
+export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store {
   const handle = openDatabase(dbPath);
   if (options.migrate ?? true) applyMigrations(handle);
+  const clock = options.clock ?? (() => new Date());
   const runs = makeRunsRepository(handle.db);
-  const findingsRepo = makeFindingsRepository(handle.db);
+  const suppressionsRepo = makeSuppressionsRepository(handle.db);
+  const findingsRepo = makeFindingsRepository(handle.db, handle.sqlite, suppressionsRepo, clock);
 
   const recordSucceededRun = (input: SucceededRunInput): RecordOutcome =>
     handle.db.transaction((tx) => {
-      const outcome = findingsRepo.applyRun(input.target, input.runId, input.finishedAt, input.findings);
+      const applied = findingsRepo.applyRun(input.target, input.runId, input.finishedAt, input.findings);
+      const outcome: RecordOutcome = {
+        newCount: applied.newCount,
+        changedCount: applied.changedCount,
+        resolvedCount: applied.resolvedCount,
+        reopenedCount: applied.reopenedCount,
+        unchangedCount: applied.unchangedCount,
+      };
+      // Counts without the findings suppressed when the run finished (trends, open counts).
+      const matcher = suppressionsRepo.matcher(input.target, input.finishedAt);
+      const isSuppressed = (f: FindingRef | undefined) => f !== undefined && !matcher.empty && matcher.match(f) !== null;
+      const bySeverity: Record<string, number> = Object.fromEntries(Object.keys(input.stats.findings_by_severity ?? {}).map((k) => [k, 0]));
+      let suppressed = 0;
+      for (const f of applied.seen) {
+        if (isSuppressed(f)) suppressed++;
+        else bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
+      }
+      const seenById = new Map(applied.seen.map((f) => [f.id, f]));
+      const unsuppressedIds = (ids: number[]) => ids.filter((id) => !isSuppressed(seenById.get(id))).length;
+      const unsuppressed = {
+        findings: applied.seen.length - suppressed,
+        findings_by_severity: bySeverity,
+        new: unsuppressedIds(applied.newIds) + unsuppressedIds(applied.reopenedIds),
+        resolved: applied.resolved.filter((f) => !isSuppressed(f)).length,
+        changed: unsuppressedIds(applied.changedIds),
+      };
       const updated = tx
         .update(scanRuns)
         .set({
@@ -51,6 +93,8 @@ export function openStore(dbPath: string, options: { migrate?: boolean } = {}): 
             new: outcome.newCount + outcome.reopenedCount,
             resolved: outcome.resolvedCount,
             changed: outcome.changedCount,
+            suppressed,
+            unsuppressed,
           }),
           skippedJson: JSON.stringify(input.skippedChecks),
           reportGeneratedAt: input.reportGeneratedAt,
@@ -65,6 +109,8 @@ export function openStore(dbPath: string, options: { migrate?: boolean } = {}): 
     handle,
     runs,
     findings: findingsRepo,
+    suppressions: suppressionsRepo,
+    retention: makeRetentionRepository(handle.sqlite),
     recordSucceededRun,
     readiness: () => databaseReadiness(handle),
     tableCounts: () => ({
@@ -77,5 +123,8 @@ export function openStore(dbPath: string, options: { migrate?: boolean } = {}): 
 }
 
 export type { FindingInput, RecordOutcome } from './findings-repository';
+export type { Finding, FindingInterval, FindingStateView, FindingSort, SuppressedFilter } from './findings-repository';
+export type { Suppression, SuppressionState } from './suppressions-repository';
 export type { ScanRun, RunStats, RunStatus, RunTrigger } from './runs-repository';
 export { RUN_STATUSES } from './runs-repository';
+export { makeMetricsQueries, type MetricsQueries } from './metrics-queries';

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, lt } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from './db';
 import { scanRuns, type ScanRunRow } from './schema';
 
@@ -159,6 +159,52 @@ export function makeRunsRepository(db: Db) {
           .run();
       }
       return ids;
+    },
+
+    /**
+     * Merges `patch` into a run's stats (JSON merge patch: keys set, others kept). For facts learnt
+     * after the run finished, e.g. the webhook delivery.
+     */
+    patchStats(id: number, patch: Record<string, unknown>): boolean {
+      return (
+        db
+          .update(scanRuns)
+          .set({ statsJson: sql`json_patch(${scanRuns.statsJson}, ${JSON.stringify(patch)})` })
+          .where(eq(scanRuns.id, id))
+          .run().changes === 1
+      );
+    },
+
+    /**
+     * Succeeded runs of a target finished within [since, until], oldest first; when more than `limit`
+     * match, the most recent `limit` (and truncated = true).
+     */
+    listSucceeded(target: string, q: { since?: number; until?: number; limit: number }): { items: ScanRun[]; truncated: boolean } {
+      const rows = db
+        .select()
+        .from(scanRuns)
+        .where(
+          and(
+            eq(scanRuns.target, target),
+            eq(scanRuns.status, 'succeeded'),
+            q.since !== undefined ? gte(scanRuns.finishedAt, q.since) : undefined,
+            q.until !== undefined ? lte(scanRuns.finishedAt, q.until) : undefined,
+          ),
+        )
+        .orderBy(desc(scanRuns.id))
+        .limit(q.limit + 1)
+        .all();
+      const truncated = rows.length > q.limit;
+      return { items: rows.slice(0, q.limit).reverse().map(toRun), truncated };
+    },
+
+    /** Every target that has runs. */
+    targets(): string[] {
+      return db
+        .selectDistinct({ target: scanRuns.target })
+        .from(scanRuns)
+        .all()
+        .map((r) => r.target);
     },
 
     markInterrupted(id: number, now: number, reason: string): void {

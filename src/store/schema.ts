@@ -3,8 +3,9 @@
  *
  * History grows with change, not with the number of runs:
  * - scan_runs: one row per run.
- * - findings: one row per finding identity (fingerprint = target + check + resource), holding the
- *   current severity, the latest evidence, first/last seen and open/resolved.
+ * - findings: one row per finding identity (fingerprint = target + check + resource, unique), holding
+ *   the current severity, the latest evidence and message, first/last seen and open/resolved.
+ * - check_texts: title and remediation per check (constant per check: not repeated per finding).
  * - finding_states: intervals [from_run, to_run] during which a finding had one severity and one
  *   durable evidence; to_run is NULL while the interval is still open. An unchanged finding adds
  *   nothing per run.
@@ -41,7 +42,6 @@ export const findings = sqliteTable(
   'findings',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    fingerprint: text('fingerprint').notNull(),
     target: text('target').notNull(),
     checkId: text('check_id').notNull(),
     resourceType: text('resource_type').notNull(),
@@ -51,11 +51,10 @@ export const findings = sqliteTable(
     severity: text('severity').notNull(),
     /** 0 info … 4 critical, for "minimum severity" filters and sorting. */
     severityRank: integer('severity_rank').notNull(),
-    title: text('title').notNull(),
+    /** The latest message (it can hold an age, so it is rewritten when it changes). */
     message: text('message').notNull(),
     durableJson: text('durable_json').notNull(),
     volatileJson: text('volatile_json').notNull(),
-    remediation: text('remediation').notNull(),
     status: text('status').notNull(),
     firstSeenRunId: integer('first_seen_run_id').notNull(),
     firstSeenAt: integer('first_seen_at').notNull(),
@@ -65,12 +64,22 @@ export const findings = sqliteTable(
     resolvedAt: integer('resolved_at'),
   },
   (t) => [
-    uniqueIndex('findings_fingerprint').on(t.fingerprint),
+    // The identity (fingerprint) of a finding: target + check + resource (AccessKeyId, user ARN, …).
+    uniqueIndex('findings_identity').on(t.target, t.checkId, t.resourceId),
     index('findings_target_status_severity').on(t.target, t.status, t.severityRank),
-    index('findings_check').on(t.checkId),
     index('findings_user').on(t.userName),
   ],
 );
+
+/**
+ * Per-check texts (title, remediation) as the latest run reported them: the same for every finding
+ * of a check, so they are kept once here instead of on every finding row.
+ */
+export const checkTexts = sqliteTable('check_texts', {
+  checkId: text('check_id').primaryKey(),
+  title: text('title').notNull(),
+  remediation: text('remediation').notNull(),
+});
 
 export const findingStates = sqliteTable(
   'finding_states',
@@ -80,6 +89,15 @@ export const findingStates = sqliteTable(
       .notNull()
       .references(() => findings.id, { onDelete: 'cascade' }),
     target: text('target').notNull(),
+    /**
+     * The finding's identity (and its user name while this state lasted), copied from the finding so
+     * that diffs and run views read one table. NULL on intervals written before these columns
+     * existed: readers fall back to the finding row.
+     */
+    checkId: text('check_id'),
+    resourceType: text('resource_type'),
+    resourceId: text('resource_id'),
+    userName: text('user_name'),
     severity: text('severity').notNull(),
     durableJson: text('durable_json').notNull(),
     fromRunId: integer('from_run_id').notNull(),
@@ -87,15 +105,48 @@ export const findingStates = sqliteTable(
     /** The last run that saw this state (inclusive); NULL while the interval is open. */
     toRunId: integer('to_run_id'),
     toAt: integer('to_at'),
+    /**
+     * The succeeded run that ended this state (the first run after to_run that did not see it), its
+     * time, and why: `changed` (that run saw another state) or `resolved` (it did not see the finding).
+     * Stored when the interval closes so that timelines never depend on runs that retention deleted.
+     */
+    endedByRunId: integer('ended_by_run_id'),
+    endedAt: integer('ended_at'),
+    endReason: text('end_reason'),
   },
   (t) => [
     index('finding_states_finding').on(t.findingId, t.fromRunId),
-    index('finding_states_target_from').on(t.target, t.fromRunId),
+    // Covering index for "intervals covering run R" and for diffs (count without touching the table).
+    index('finding_states_target_from_to').on(t.target, t.fromRunId, t.toRunId),
     index('finding_states_target_to').on(t.target, t.toRunId),
   ],
 );
 
+/**
+ * Suppressions (accepted risks): by finding id, or by check id plus a user-name glob. Evaluated at read
+ * time against the clock: an expired suppression stops applying by itself; deleting one brings its
+ * findings back. Suppressed findings are still recorded.
+ */
+export const suppressions = sqliteTable(
+  'suppressions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    target: text('target').notNull(),
+    findingId: integer('finding_id').references(() => findings.id, { onDelete: 'cascade' }),
+    checkId: text('check_id'),
+    /** Glob over the user name (`*` any run of characters, `?` one character), case-insensitive. */
+    userPattern: text('user_pattern'),
+    reason: text('reason').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** NULL = never expires. */
+    expiresAt: integer('expires_at'),
+  },
+  (t) => [index('suppressions_target').on(t.target), index('suppressions_finding').on(t.findingId)],
+);
+
 export type ScanRunRow = typeof scanRuns.$inferSelect;
 export type FindingRow = typeof findings.$inferSelect;
+export type CheckTextRow = typeof checkTexts.$inferSelect;
 export type FindingStateRow = typeof findingStates.$inferSelect;
+export type SuppressionRow = typeof suppressions.$inferSelect;
 

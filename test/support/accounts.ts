@@ -9,7 +9,7 @@ export function accountWithKeyAges(ages: number[], now = new Date(), opts: { las
   const rng = mulberry32(7);
   ages.forEach((age, i) => {
     addUser(account, { userName: `user-${age}d-${i}`, createDate: new Date(now.getTime() - (age + 10) * 86_400_000), rng });
-    addAccessKey(account, `user-${age}d-${i}`, { ageDays: age, now, lastUsedDaysAgo: opts.lastUsedDaysAgo === undefined ? 1 : opts.lastUsedDaysAgo, rng });
+    addAccessKey(account, `user-${age}d-${i}`, { ageDays: age, now, lastUsedDaysAgo: opts.lastUsedDaysAgo === undefined ? Math.min(1, age) : opts.lastUsedDaysAgo, rng });
   });
   return account;
 }

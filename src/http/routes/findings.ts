@@ -1,13 +1,16 @@
 import { Router } from 'express';
 import { severityRank, type Severity } from '../../checks/types';
 import { AppError } from '../../errors';
+import { allFindings, listFindings, type FindingsFilter } from '../../scans/findings-query';
+import { findingTimeline } from '../../scans/timeline';
+import type { SuppressedFilter } from '../../store';
 import type { HttpContext } from '../context';
 import { type OpenAPIRegistry, z } from '../openapi';
-import { pageOf, presentFinding } from '../presenters';
-import { errorResponses, FindingSchema, IdParam, page, PaginationQuery, SeverityEnum } from '../schemas';
+import { csvRecord, FINDINGS_CSV_COLUMNS, findingCsvRecord, presentFinding, presentTimeline } from '../presenters';
+import { errorResponses, FindingPageSchema, FindingSchema, IdParam, queryInt, SeverityEnum, SuppressedFilterEnum } from '../schemas';
 import { parseInput } from '../validate';
 
-export const ListFindingsQuery = PaginationQuery.extend({
+export const ListFindingsQuery = z.object({
   status: z.enum(['open', 'resolved', 'all']).default('open'),
   check: z.string().optional().openapi({ description: 'Check id, e.g. access_key_not_rotated' }),
   severity: SeverityEnum.optional().openapi({ description: 'Exactly this severity' }),
@@ -15,26 +18,46 @@ export const ListFindingsQuery = PaginationQuery.extend({
   user: z.string().optional().openapi({ description: 'IAM user name' }),
   resource_id: z.string().optional().openapi({ description: 'AccessKeyId, user ARN, `root` or account id' }),
   first_seen_since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
+  suppressed: SuppressedFilterEnum.default('exclude'),
   sort: z.enum(['severity', 'first_seen', 'last_seen', 'check', 'user']).default('severity'),
   order: z.enum(['asc', 'desc']).default('desc'),
+  limit: queryInt(1, 500).default(50).openapi({ description: 'Page size (1–500)', example: 50 }),
+  cursor: z
+    .string()
+    .max(1000, 'is too long')
+    .optional()
+    .openapi({ description: 'Opaque: `next_cursor` of the previous page. Use with the same filters and sort; not with offset.' }),
+  offset: queryInt(0, Number.MAX_SAFE_INTEGER).optional().openapi({ description: 'Items to skip (offset pagination; prefer cursor)' }),
+  format: z
+    .enum(['json', 'csv'], { message: 'must be json or csv' })
+    .default('json')
+    .openapi({ description: '`csv`: every finding matching the filters as RFC 4180 CSV with a header row (limit, offset and cursor are ignored)' }),
 });
 
 const TimelineEntry = z
   .object({
     severity: SeverityEnum,
-    evidence: z.record(z.string(), z.unknown()),
-    from_run_id: z.number().int(),
+    evidence: z.record(z.string(), z.unknown()).openapi({ description: 'Durable evidence of this state' }),
+    from_run_id: z.number().int().openapi({ description: 'First run that saw this state' }),
     from_at: z.string(),
     to_run_id: z.number().int().nullable().openapi({ description: 'Last run that saw this state; null while it lasts' }),
     to_at: z.string().nullable(),
-    ended_by: z.enum(['changed', 'resolved']).nullable(),
+    ended_by: z.enum(['changed', 'resolved']).nullable().openapi({ description: 'What ended the state: another state, or the finding went away' }),
+    ended_by_run_id: z.number().int().nullable().openapi({ description: 'The run that ended it (first run that no longer saw it)' }),
+    ended_at: z.string().nullable(),
   })
   .openapi('FindingState');
 
 const FindingWithTimeline = FindingSchema.extend({
   timeline: z.array(TimelineEntry),
   events: z.array(
-    z.object({ type: z.enum(['first_seen', 'changed', 'resolved', 'reopened']), run_id: z.number().int(), at: z.string(), severity: SeverityEnum.optional() }),
+    z.object({
+      type: z.enum(['first_seen', 'changed', 'resolved', 'reopened']),
+      run_id: z.number().int(),
+      at: z.string(),
+      severity: SeverityEnum.optional(),
+      previous_severity: SeverityEnum.optional(),
+    }),
   ),
 }).openapi('FindingDetail');
 
@@ -45,16 +68,22 @@ export function findingsRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Rou
     method: 'get',
     path: '/api/findings',
     summary: 'Current findings (open by default)',
+    description:
+      'Filters, sort and pagination with a total. Pagination: pass `next_cursor` back as `cursor` (stable while findings change), or use `offset`. ' +
+      'Suppressed findings are left out unless `suppressed=include|only`. `format=csv` answers every matching finding as CSV (text/csv) with a header row.',
     tags: ['findings'],
     request: { query: ListFindingsQuery },
     responses: {
-      200: { description: 'A page of findings', content: { 'application/json': { schema: page(FindingSchema, 'FindingPage') } } },
+      200: {
+        description: 'A page of findings (JSON), or every matching finding (CSV)',
+        content: { 'application/json': { schema: FindingPageSchema }, 'text/csv': { schema: z.string() } },
+      },
       ...errorResponses(400, 401),
     },
   });
   router.get('/findings', (req, res) => {
     const q = parseInput(ListFindingsQuery, req.query, 'query');
-    const { items, total } = ctx.store.findings.list({
+    const filter: FindingsFilter = {
       target: ctx.config.target,
       status: q.status,
       checkId: q.check,
@@ -63,19 +92,38 @@ export function findingsRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Rou
       userName: q.user,
       resourceId: q.resource_id,
       firstSeenSince: q.first_seen_since ? Date.parse(q.first_seen_since) : undefined,
+      suppressed: q.suppressed as SuppressedFilter,
       sort: q.sort,
       order: q.order,
-      limit: q.limit,
-      offset: q.offset,
-    });
+    };
     const now = ctx.clock().getTime();
-    res.json(pageOf(items.map((f) => presentFinding(f, now)), total, q.limit, q.offset));
+    if (q.format === 'csv') {
+      const stamp = new Date(now).toISOString().slice(0, 10);
+      res.status(200);
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="keywatch-findings-${filter.target}-${stamp}.csv"`);
+      res.write(csvRecord([...FINDINGS_CSV_COLUMNS]));
+      for (const page of allFindings(ctx.store, filter, now)) res.write(page.map((f) => findingCsvRecord(f, now)).join(''));
+      res.end();
+      return;
+    }
+    const page = listFindings(ctx.store, { ...filter, limit: q.limit, offset: q.offset, cursor: q.cursor }, now);
+    res.json({
+      items: page.items.map((f) => presentFinding(f, now)),
+      total: page.total,
+      limit: q.limit,
+      offset: page.offset,
+      next_offset: page.nextOffset,
+      next_cursor: page.nextCursor,
+    });
   });
 
   registry.registerPath({
     method: 'get',
     path: '/api/findings/{id}',
     summary: 'One finding with its timeline',
+    description:
+      'Every state the finding went through (severity and durable evidence, the runs that saw it first and last, what ended it) and the events first_seen, changed, resolved and reopened.',
     tags: ['findings'],
     request: { params: IdParam },
     responses: {
@@ -85,33 +133,11 @@ export function findingsRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Rou
   });
   router.get('/findings/:id', (req, res) => {
     const { id } = parseInput(IdParam, req.params, 'path');
-    const finding = ctx.store.findings.get(id);
-    if (!finding) throw AppError.notFound(`Finding ${id}`);
-    const intervals = ctx.store.findings.intervalsOf(id);
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    const timeline = intervals.map((s, i) => {
-      const next = intervals[i + 1];
-      const endedBy = s.toRunId === null ? null : next && next.fromRunId > s.toRunId && isContiguous(ctx, s.toRunId, next.fromRunId, finding.target) ? 'changed' : 'resolved';
-      return { severity: s.severity, evidence: s.durable, from_run_id: s.fromRunId, from_at: iso(s.fromAt)!, to_run_id: s.toRunId, to_at: iso(s.toAt), ended_by: endedBy };
-    });
-    const events: { type: 'first_seen' | 'changed' | 'resolved' | 'reopened'; run_id: number; at: string; severity?: string }[] = [];
-    timeline.forEach((t, i) => {
-      if (i === 0) events.push({ type: 'first_seen', run_id: t.from_run_id, at: t.from_at, severity: t.severity });
-      else events.push({ type: timeline[i - 1].ended_by === 'changed' ? 'changed' : 'reopened', run_id: t.from_run_id, at: t.from_at, severity: t.severity });
-      if (t.ended_by === 'resolved') {
-        const resolvedBy = ctx.store.runs.nextSucceededAfter(finding.target, t.to_run_id!);
-        if (resolvedBy) events.push({ type: 'resolved', run_id: resolvedBy.id, at: new Date(resolvedBy.finishedAt ?? resolvedBy.startedAt).toISOString() });
-      }
-    });
-    res.json({ ...presentFinding(finding, ctx.clock().getTime()), timeline, events });
+    const now = ctx.clock().getTime();
+    const timeline = findingTimeline(ctx.store, id, now);
+    if (!timeline) throw AppError.notFound(`Finding ${id}`);
+    res.json(presentTimeline(timeline, now));
   });
 
   return router;
 }
-
-/** Two intervals are contiguous (a change, not resolve-then-reopen) when no succeeded run lies between them. */
-function isContiguous(ctx: HttpContext, toRunId: number, nextFromRunId: number, target: string): boolean {
-  const between = ctx.store.runs.nextSucceededAfter(target, toRunId);
-  return between !== null && between.id === nextFromRunId;
-}
-

@@ -22,6 +22,28 @@ export const HoursQuery = z.object({
     .openapi({ description: 'Report ACTIVE keys created more than this many hours ago', example: '2160', type: 'integer' }),
 });
 
+/** POST credential-report: `hours` in the query, or in a JSON body as a number or a numeric string. */
+const HoursBody = z
+  .object({
+    hours: z
+      .union([z.number(), z.string()], { message: HOURS_MESSAGE })
+      .openapi({ description: 'Used when the query has no `hours`', example: 2160, type: 'integer' }),
+  })
+  .openapi('HoursBody');
+
+const OptionalHoursQuery = z.object({ hours: HoursQuery.shape.hours.optional() });
+
+/** `hours` from the query (wins) or the JSON body; 400 naming `hours` when missing or not a positive whole number. */
+export function hoursFrom(query: unknown, body: unknown): number {
+  const q = (query ?? {}) as Record<string, unknown>;
+  if (q.hours !== undefined) return parseInput(HoursQuery, q, 'query').hours;
+  const b = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  if (b.hours === undefined) return parseInput(HoursQuery, {}, 'query').hours; // "hours: is required"
+  const { hours } = parseInput(HoursBody, b, 'body');
+  // A JSON number goes through the same rules as the query string (1.5, -3, 1e21 are refused).
+  return parseInput(HoursQuery, { hours: typeof hours === 'number' ? String(hours) : hours }, 'body').hours;
+}
+
 const OldAccessKeys = z
   .object({
     old_access_keys: z.array(
@@ -77,6 +99,29 @@ export function v1Routes(ctx: HttpContext, registry: OpenAPIRegistry): Router {
   router.get('/v1/iam/old-access-keys/list-users', async (req, res) => {
     const { hours } = parseInput(HoursQuery, req.query, 'query');
     const snapshot = await scanForV1(ctx, 'api');
+    res.json(oldAccessKeys(snapshot, hours, ctx.clock()));
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/iam/old-access-keys/credential-report',
+    summary: 'Original service: ACTIVE access keys older than N hours, from the IAM credential report',
+    description:
+      'Runs a `credential_report` scan (stored like any run, trigger `v1`) and answers like list-users. ' +
+      '`hours` comes from the query, or from a JSON body `{"hours": N}` (a number or a numeric string); the query wins when both are given.',
+    tags: ['v1 (compatibility)'],
+    request: {
+      query: OptionalHoursQuery,
+      body: { required: false, content: { 'application/json': { schema: HoursBody } } },
+    },
+    responses: {
+      200: { description: 'Old active keys', content: { 'application/json': { schema: OldAccessKeys } } },
+      ...errorResponses(400, 401, 502),
+    },
+  });
+  router.post('/v1/iam/old-access-keys/credential-report', async (req, res) => {
+    const hours = hoursFrom(req.query, req.body);
+    const snapshot = await scanForV1(ctx, 'credential_report');
     res.json(oldAccessKeys(snapshot, hours, ctx.clock()));
   });
 

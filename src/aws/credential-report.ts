@@ -1,0 +1,284 @@
+/**
+ * The `credential_report` source: collects an IamSnapshot from IAM's credential report, in a
+ * handful of calls instead of several per user. Every call goes through the target's limiter (via
+ * the gateway), like the live source.
+ *
+ *   GenerateCredentialReport until COMPLETE (STARTED, INPROGRESS; polled with a growing delay,
+ *   bounded by KEYWATCH_REPORT_TIMEOUT_S) → GetCredentialReport → parse the CSV (report-parse.ts)
+ *   → ListAccessKeys for the users whose report row has a key (the report has no key ids: slots are
+ *   matched on creation time, report-snapshot.ts) → GetAccessKeyLastUsed only for listed keys the
+ *   report does not describe → GetAccountPasswordPolicy when a check needs it.
+ *
+ * Throttling of these calls (GenerateCredentialReport's 409 LimitExceeded included) is retried by the
+ * limiter. GetCredentialReport answering ReportInProgress, ReportNotPresent or ReportExpired (the report
+ * went away between the two calls) sends the collector back to GenerateCredentialReport.
+ *
+ * The snapshot describes the account when the report was generated (up to 4 hours ago at AWS, the
+ * run stores the time); the keys of users who have keys are checked against ListAccessKeys now.
+ * Users created after the report are not in it.
+ */
+import {
+  GenerateCredentialReportCommand,
+  GetAccessKeyLastUsedCommand,
+  GetCredentialReportCommand,
+  ListAccessKeysCommand,
+  type AccessKeyMetadata,
+  type GenerateCredentialReportCommandOutput,
+  type GetAccessKeyLastUsedCommandOutput,
+  type GetCredentialReportCommandOutput,
+  type ListAccessKeysCommandOutput,
+} from '@aws-sdk/client-iam';
+import type { AccessKeySnapshot, DataNeed, IamSnapshot, UserSnapshot } from '../domain/snapshot';
+import { AppError } from '../errors';
+import type { CollectContext } from '../scans/scan-service';
+import { collectPasswordPolicy, resolveAccountId } from './collect-live';
+import type { IamGateway } from './iam-gateway';
+import { parseCredentialReport, ROOT_ACCOUNT_ROW, type ReportRow } from './report-parse';
+import { rootFromRow, userFromRow, userKeys } from './report-snapshot';
+
+/** Polling GenerateCredentialReport: the first wait, doubling up to the cap (and never past the deadline). */
+export const REPORT_POLL_FIRST_MS = 250;
+export const REPORT_POLL_MAX_MS = 5_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface DownloadedReport {
+  csv: string;
+  generatedAt: Date;
+  generateCalls: number;
+  /** Wall-clock ms from the first GenerateCredentialReport to the end of GetCredentialReport. */
+  waitedMs: number;
+}
+
+function timeoutError(timeoutMs: number, lastState: string): AppError {
+  const seconds = Math.round(timeoutMs / 1000);
+  return new AppError(
+    'report_failed',
+    502,
+    `The IAM credential report did not complete within ${seconds} s (KEYWATCH_REPORT_TIMEOUT_S; last GenerateCredentialReport state: ${lastState}). ` +
+      'IAM generates it asynchronously and can be slow for large accounts: scan again later (the report generation keeps ' +
+      'running at AWS), raise KEYWATCH_REPORT_TIMEOUT_S, or scan with the api source (source "api").',
+  );
+}
+
+/** Races one call against the deadline; the call itself is abandoned (the run fails and the gateway is cancelled). */
+function beforeDeadline<T>(call: Promise<T>, deadline: number, onTimeout: () => AppError): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), Math.max(0, deadline - Date.now()));
+  });
+  call.catch(() => undefined); // the losing call must not become an unhandled rejection
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * GenerateCredentialReport until COMPLETE, then GetCredentialReport; if the report is gone again
+ * (expired, in progress, not present) generate again. Bounded by ctx.reportTimeoutMs (wall clock).
+ */
+export async function downloadCredentialReport(ctx: CollectContext): Promise<DownloadedReport> {
+  const started = Date.now();
+  const deadline = started + ctx.reportTimeoutMs;
+  let lastState = 'none yet';
+  const onTimeout = () => timeoutError(ctx.reportTimeoutMs, lastState);
+  let delay = REPORT_POLL_FIRST_MS;
+  let generateCalls = 0;
+  for (;;) {
+    if (Date.now() >= deadline) throw onTimeout();
+    generateCalls++;
+    const generated = await beforeDeadline(
+      ctx.gateway.iam<GenerateCredentialReportCommandOutput>('GenerateCredentialReport', new GenerateCredentialReportCommand({})),
+      deadline,
+      onTimeout,
+    );
+    lastState = generated.State ?? 'no state';
+    ctx.logger.debug({ state: lastState, attempt: generateCalls }, 'credential report generation');
+    if (generated.State === 'COMPLETE') {
+      const out = await beforeDeadline(
+        ctx.gateway.iamOrNull<GetCredentialReportCommandOutput>('GetCredentialReport', new GetCredentialReportCommand({})),
+        deadline,
+        onTimeout,
+      );
+      if (out) return readReport(ctx, out, generateCalls, started);
+      // ReportExpired / ReportNotPresent / ReportInProgress: it went away between the two calls.
+      lastState = 'COMPLETE, but GetCredentialReport found no report';
+      ctx.logger.info('credential report not available after COMPLETE; generating again');
+      delay = REPORT_POLL_FIRST_MS; // a new generation starts: poll it from the start
+    }
+    await sleep(Math.max(0, Math.min(delay, deadline - Date.now())));
+    delay = Math.min(delay * 2, REPORT_POLL_MAX_MS);
+  }
+}
+
+function readReport(ctx: CollectContext, out: GetCredentialReportCommandOutput, generateCalls: number, started: number): DownloadedReport {
+  if (out.ReportFormat && out.ReportFormat !== 'text/csv') {
+    throw new AppError(
+      'report_failed',
+      502,
+      `GetCredentialReport returned a report in format "${out.ReportFormat}"; keywatch reads text/csv. Scan with the api source (source "api").`,
+    );
+  }
+  if (!out.Content || out.Content.length === 0) {
+    throw new AppError('report_failed', 502, 'GetCredentialReport returned an empty report. Scan again, or scan with the api source (source "api").');
+  }
+  let generatedAt = out.GeneratedTime;
+  if (!generatedAt) {
+    ctx.logger.warn('GetCredentialReport returned no GeneratedTime; using the download time as the report time');
+    generatedAt = ctx.now();
+  }
+  return {
+    csv: Buffer.from(out.Content.buffer, out.Content.byteOffset, out.Content.byteLength).toString('utf8'),
+    generatedAt,
+    generateCalls,
+    waitedMs: Date.now() - started,
+  };
+}
+
+/** ListAccessKeys (all pages) for one user; null when the user no longer exists. */
+async function listKeysOrNull(gateway: IamGateway, userName: string): Promise<AccessKeyMetadata[] | null> {
+  const keys: AccessKeyMetadata[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await gateway.iamOrNull<ListAccessKeysCommandOutput>(
+      'ListAccessKeys',
+      new ListAccessKeysCommand({ UserName: userName, Marker: marker }),
+    );
+    if (!page) return null;
+    keys.push(...(page.AccessKeyMetadata ?? []));
+    marker = page.IsTruncated ? page.Marker : undefined;
+  } while (marker);
+  return keys;
+}
+
+async function fillLastUse(gateway: IamGateway, key: AccessKeySnapshot): Promise<void> {
+  const out = await gateway.iamOrNull<GetAccessKeyLastUsedCommandOutput>(
+    'GetAccessKeyLastUsed',
+    new GetAccessKeyLastUsedCommand({ AccessKeyId: key.accessKeyId }),
+  );
+  if (!out) return; // deleted in the meantime: last use stays unknown
+  const used = out.AccessKeyLastUsed;
+  key.lastUsedAt = used?.LastUsedDate ?? null;
+  key.lastUsedService = used?.LastUsedDate && used.ServiceName !== 'N/A' ? (used.ServiceName ?? null) : null;
+  key.lastUsedRegion = used?.LastUsedDate && used.Region !== 'N/A' ? (used.Region ?? null) : null;
+}
+
+/**
+ * Users whose keys are looked up at the same time. The limiter sets the pace; this only keeps the
+ * queue short, so that thousands of users do not hold thousands of pending requests in memory.
+ */
+export const KEY_LOOKUP_IN_FLIGHT = 32;
+
+/** Runs `fn` over `items` with at most `limit` running at once; rejects on the first failure. */
+async function forEachBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+interface KeyLookup {
+  /** Per user name: the user's keys; null = the user no longer exists. Users without key slots are absent. */
+  byUser: Map<string, AccessKeySnapshot[] | null>;
+  listCalls: number;
+  unmatchedKeys: number;
+  droppedSlots: number;
+  deletedUsers: string[];
+}
+
+/** ListAccessKeys for ONLY the users whose row shows a key, and slot → AccessKeyId matching. */
+async function lookUpAccessKeys(ctx: CollectContext, rows: ReportRow[], needs: Set<DataNeed>): Promise<KeyLookup> {
+  const result: KeyLookup = { byUser: new Map(), listCalls: 0, unmatchedKeys: 0, droppedSlots: 0, deletedUsers: [] };
+  await forEachBounded(
+    rows.filter((row) => row.keys.length > 0),
+    KEY_LOOKUP_IN_FLIGHT,
+    async (row) => {
+      result.listCalls++;
+      const listed = await listKeysOrNull(ctx.gateway, row.user);
+      if (listed === null) {
+        result.byUser.set(row.user, null);
+        result.deletedUsers.push(row.user);
+        return;
+      }
+      const { keys, withoutLastUse, droppedSlots } = userKeys(row, listed);
+      result.unmatchedKeys += withoutLastUse.length;
+      result.droppedSlots += droppedSlots.length;
+      if (withoutLastUse.length > 0 || droppedSlots.length > 0) {
+        ctx.logger.info(
+          {
+            user: row.user,
+            keys_not_in_report: withoutLastUse.map((k) => k.accessKeyId),
+            report_slots_without_key: droppedSlots.map((s) => s.slot),
+          },
+          'access keys changed since the credential report was generated; using ListAccessKeys for them',
+        );
+      }
+      if (needs.has('key_last_used')) await Promise.all(withoutLastUse.map((k) => fillLastUse(ctx.gateway, k)));
+      result.byUser.set(row.user, keys);
+    },
+  );
+  return result;
+}
+
+export async function collectFromCredentialReport(ctx: CollectContext): Promise<IamSnapshot> {
+  const needs = new Set(ctx.needs);
+  const downloaded = await downloadCredentialReport(ctx);
+  ctx.logger.info(
+    {
+      report_generated_at: downloaded.generatedAt.toISOString(),
+      report_bytes: Buffer.byteLength(downloaded.csv),
+      generate_calls: downloaded.generateCalls,
+      waited_ms: downloaded.waitedMs,
+    },
+    'credential report downloaded',
+  );
+
+  const phaseStart = Date.now();
+  const report = parseCredentialReport(downloaded.csv);
+  const parseMs = Date.now() - phaseStart;
+  if (!report.root && (needs.has('root_account') || needs.has('root_last_used'))) {
+    throw new AppError(
+      'report_failed',
+      502,
+      `The credential report has no ${ROOT_ACCOUNT_ROW} row, which the root checks need. Scan again, or scan with the api source (source "api").`,
+    );
+  }
+
+  const lookupStart = Date.now();
+  const [keys, passwordPolicy, accountId] = await Promise.all([
+    lookUpAccessKeys(ctx, report.users, needs),
+    needs.has('password_policy') ? collectPasswordPolicy(ctx.gateway) : Promise.resolve(undefined),
+    resolveAccountId(ctx.gateway, [...(report.root ? [report.root] : []), ...report.users]),
+  ]);
+  const lookupMs = Date.now() - lookupStart;
+
+  const users: UserSnapshot[] = [];
+  for (const row of report.users) {
+    const accessKeys = keys.byUser.get(row.user);
+    if (accessKeys === null) continue; // deleted since the report: it no longer exists
+    users.push(userFromRow(row, accessKeys ?? []));
+  }
+  const snapshot: IamSnapshot = {
+    accountId,
+    source: 'credential_report',
+    collectedAt: ctx.now(),
+    reportGeneratedAt: downloaded.generatedAt,
+    users,
+  };
+  if (report.root) snapshot.root = rootFromRow(report.root);
+  if (passwordPolicy !== undefined) snapshot.passwordPolicy = passwordPolicy;
+
+  ctx.logger.info(
+    {
+      users: users.length,
+      access_keys: users.reduce((n, u) => n + u.accessKeys.length, 0),
+      list_access_keys_users: keys.listCalls,
+      keys_not_in_report: keys.unmatchedKeys,
+      report_slots_without_key: keys.droppedSlots,
+      users_deleted_since_report: keys.deletedUsers.length,
+      parse_ms: parseMs,
+      key_lookup_ms: lookupMs,
+    },
+    'credential report mapped',
+  );
+  return snapshot;
+}

@@ -1,0 +1,275 @@
+/**
+ * Reads an IAM credential report (the CSV of GetCredentialReport) into typed rows, with csv-parse.
+ *
+ * AWS value conventions (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html):
+ *  - dates are ISO 8601 with an offset: 2024-01-02T03:04:05+00:00;
+ *  - `N/A`: the thing does not exist (no password, no key, a key never used);
+ *  - `no_information`: a password (or root) that exists but was never used since IAM tracks it;
+ *  - `not_supported`: IAM does not report it (the root user's password columns);
+ *  - booleans are `true` / `false` (read in any case);
+ *  - the `<root_account>` row describes the root user.
+ *
+ * The report is read all or nothing: a missing required column, a row with the wrong number of
+ * fields, or a value that is not a date / boolean where one is expected throws
+ * AppError('report_failed') naming the line, the user and the column. A partly understood report
+ * never becomes a snapshot.
+ */
+import { parse } from 'csv-parse/sync';
+import { AppError } from '../errors';
+
+export const ROOT_ACCOUNT_ROW = '<root_account>';
+
+/** The columns keywatch reads. Others (password_next_rotation, cert_*, future additions) are allowed and ignored. */
+export const REQUIRED_REPORT_COLUMNS = [
+  'user',
+  'arn',
+  'user_creation_time',
+  'password_enabled',
+  'password_last_used',
+  'password_last_changed',
+  'mfa_active',
+  'access_key_1_active',
+  'access_key_1_last_rotated',
+  'access_key_1_last_used_date',
+  'access_key_1_last_used_region',
+  'access_key_1_last_used_service',
+  'access_key_2_active',
+  'access_key_2_last_rotated',
+  'access_key_2_last_used_date',
+  'access_key_2_last_used_region',
+  'access_key_2_last_used_service',
+] as const;
+
+type Column = (typeof REQUIRED_REPORT_COLUMNS)[number];
+
+/** One access key slot of a report row that holds a key (access_key_N_last_rotated is a date). */
+export interface ReportKeySlot {
+  slot: 1 | 2;
+  active: boolean;
+  /** access_key_N_last_rotated: when the key was created (a key cannot change; rotating = a new key). */
+  createdAt: Date;
+  /** null = never used (N/A); undefined = not_supported. */
+  lastUsedAt: Date | null | undefined;
+  lastUsedRegion: string | null;
+  lastUsedService: string | null;
+}
+
+export interface ReportRow {
+  /** Line of the row in the CSV (the header is line 1). */
+  line: number;
+  user: string;
+  arn: string;
+  createdAt: Date;
+  /** undefined = not_supported (the root user). */
+  passwordEnabled: boolean | undefined;
+  /** null = no password or never used (N/A, no_information); undefined = not_supported. */
+  passwordLastUsedAt: Date | null | undefined;
+  /** null = no password (N/A); undefined = not_supported. */
+  passwordLastChangedAt: Date | null | undefined;
+  mfaActive: boolean;
+  /** The key slots in use, slot 1 first. Empty slots (last_rotated N/A) are left out. */
+  keys: ReportKeySlot[];
+}
+
+export interface ParsedCredentialReport {
+  /** The `<root_account>` row; null when the report has none. */
+  root: ReportRow | null;
+  /** The IAM users, in report order. */
+  users: ReportRow[];
+}
+
+const WHAT_TO_DO =
+  'keywatch does not use a report it cannot fully read, and no finding was changed. Scan again with the api source ' +
+  '(source "api"), and report the problem if IAM changed the credential report format.';
+
+function reportError(problem: string): AppError {
+  return new AppError('report_failed', 502, `The credential report could not be read: ${problem}. ${WHAT_TO_DO}`);
+}
+
+// 2024-01-02T03:04:05+00:00, 2024-01-02T03:04:05Z, optional fraction, offset with or without colon.
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** Parses an ISO 8601 date with an offset strictly (no Feb 30, no month 13); null when it is not one. */
+export function parseReportDate(value: string): Date | null {
+  const m = ISO_DATE.exec(value);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const fraction = m[7] ? Number(`0.${m[7]}`) : 0;
+  const zone = m[8]!;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
+  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
+  let offsetMinutes = 0;
+  if (zone !== 'Z') {
+    const [, sign, hh, mm] = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+    if (Number(hh) > 14 || Number(mm) > 59) return null;
+    offsetMinutes = (sign === '-' ? -1 : 1) * (Number(hh) * 60 + Number(mm));
+  }
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, Math.floor(fraction * 1000)) - offsetMinutes * 60_000;
+  return new Date(ms);
+}
+
+/** Reads the values of one CSV record, naming the line, user and column when a value is not understood. */
+class RowReader {
+  constructor(
+    private readonly record: Record<string, string>,
+    private readonly line: number,
+  ) {}
+
+  private fail(column: Column, value: string, expected: string): never {
+    const user = this.record.user ? ` (user "${this.record.user}")` : '';
+    throw reportError(`line ${this.line}${user}, column ${column}: "${value}" is not ${expected}`);
+  }
+
+  raw(column: Column): string {
+    return this.record[column] ?? '';
+  }
+
+  /** A non-empty string. */
+  text(column: Column): string {
+    const value = this.raw(column);
+    if (value.trim() === '') this.fail(column, value, 'a value (it is empty)');
+    return value;
+  }
+
+  /** A string, or null for N/A. */
+  optionalText(column: Column): string | null {
+    const value = this.text(column);
+    return value === 'N/A' ? null : value;
+  }
+
+  /** true/false in any case; `not_supported` → undefined when allowed. */
+  bool(column: Column, allowNotSupported = false): boolean | undefined {
+    const value = this.raw(column);
+    const lower = value.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+    if (allowNotSupported && value === 'not_supported') return undefined;
+    return this.fail(column, value, allowNotSupported ? 'true, false or not_supported' : 'true or false');
+  }
+
+  requiredBool(column: Column): boolean {
+    return this.bool(column) as boolean;
+  }
+
+  /** A date. */
+  date(column: Column): Date {
+    const value = this.raw(column);
+    return parseReportDate(value) ?? this.fail(column, value, 'an ISO 8601 date such as 2024-01-02T03:04:05+00:00');
+  }
+
+  /** A date; N/A and no_information → null; not_supported → undefined. */
+  optionalDate(column: Column): Date | null | undefined {
+    const value = this.raw(column);
+    if (value === 'N/A' || value === 'no_information') return null;
+    if (value === 'not_supported') return undefined;
+    return this.date(column);
+  }
+
+  keySlot(slot: 1 | 2): ReportKeySlot | null {
+    const col = (suffix: string) => `access_key_${slot}_${suffix}` as Column;
+    const active = this.requiredBool(col('active'));
+    const rotated = this.raw(col('last_rotated'));
+    if (rotated === 'N/A') {
+      if (active) this.fail(col('last_rotated'), rotated, `a date (${col('active')} is true, so the slot holds a key)`);
+      return null;
+    }
+    const lastUsedAt = this.optionalDate(col('last_used_date'));
+    return {
+      slot,
+      active,
+      createdAt: this.date(col('last_rotated')),
+      lastUsedAt,
+      lastUsedRegion: lastUsedAt ? this.optionalText(col('last_used_region')) : null,
+      lastUsedService: lastUsedAt ? this.optionalText(col('last_used_service')) : null,
+    };
+  }
+}
+
+function readRow(record: Record<string, string>, line: number): ReportRow {
+  const r = new RowReader(record, line);
+  const user = r.text('user');
+  const isRoot = user === ROOT_ACCOUNT_ROW;
+  const arn = r.text('arn');
+  if (!/^arn:[^:]+:iam::\d{12}:/.test(arn)) {
+    throw reportError(`line ${line} (user "${user}"), column arn: "${arn}" is not an IAM ARN`);
+  }
+  const keys = [r.keySlot(1), r.keySlot(2)].filter((k): k is ReportKeySlot => k !== null);
+  return {
+    line,
+    user,
+    arn,
+    createdAt: r.date('user_creation_time'),
+    passwordEnabled: r.bool('password_enabled', isRoot),
+    passwordLastUsedAt: r.optionalDate('password_last_used'),
+    passwordLastChangedAt: r.optionalDate('password_last_changed'),
+    mfaActive: r.requiredBool('mfa_active'),
+    keys,
+  };
+}
+
+function checkHeader(header: string[]): string[] {
+  const seen = new Set<string>();
+  for (const column of header) {
+    if (seen.has(column)) throw reportError(`the header names the column "${column}" twice`);
+    seen.add(column);
+  }
+  const missing = REQUIRED_REPORT_COLUMNS.filter((c) => !seen.has(c));
+  if (missing.length > 0) {
+    throw reportError(`the header lacks the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')} (header: ${header.join(',').slice(0, 300)})`);
+  }
+  return header;
+}
+
+interface CsvErrorLike {
+  code?: string;
+  message: string;
+  lines?: number;
+  record?: unknown[];
+  columns?: unknown[];
+}
+
+/** Parses the credential report CSV. Throws AppError('report_failed') on anything it does not understand. */
+export function parseCredentialReport(csv: string): ParsedCredentialReport {
+  if (csv.trim() === '') throw reportError('the report is empty');
+  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
+  try {
+    records = parse(csv, {
+      bom: true,
+      columns: checkHeader,
+      // strict: every row has exactly as many fields as the header
+      relax_column_count: false,
+      skip_empty_lines: true,
+      info: true,
+    }) as unknown as typeof records;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const e = error as CsvErrorLike;
+    if (e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' || e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
+      const fields = e.record?.length;
+      const user = typeof e.record?.[0] === 'string' && e.record[0] ? ` (user "${e.record[0]}")` : '';
+      throw reportError(
+        `line ${e.lines ?? '?'}${user} has ${fields ?? 'a different number of'} field${fields === 1 ? '' : 's'}, the header has ${e.columns?.length ?? 'another number'}`,
+      );
+    }
+    throw reportError(`it is not valid CSV (${e.message})`);
+  }
+
+  let root: ReportRow | null = null;
+  const users: ReportRow[] = [];
+  const seen = new Map<string, number>();
+  for (const { record, info } of records) {
+    const row = readRow(record, info.lines);
+    if (row.user === ROOT_ACCOUNT_ROW) {
+      if (root) throw reportError(`line ${row.line} is a second ${ROOT_ACCOUNT_ROW} row (the first is line ${root.line})`);
+      root = row;
+      continue;
+    }
+    // IAM user names are unique case-insensitively.
+    const key = row.user.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) throw reportError(`line ${row.line} lists user "${row.user}" a second time (first on line ${first})`);
+    seen.set(key, row.line);
+    users.push(row);
+  }
+  return { root, users };
+}

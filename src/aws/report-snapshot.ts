@@ -1,0 +1,131 @@
+/**
+ * Turns a parsed credential report (plus the ListAccessKeys answers for the users that have keys)
+ * into the IamSnapshot the live `api` source would build for the same account state. Pure functions:
+ * the IAM calls happen in credential-report.ts.
+ *
+ * Decisions:
+ *  - Key slots → AccessKeyIds: the report has no key ids. A slot is matched to the listed key whose
+ *    CreateDate equals the slot's last_rotated to the second (the report has no milliseconds), never
+ *    by position. When two listed keys were created in the same second, the slot's active flag decides;
+ *    if that does not tell them apart either, neither is matched.
+ *  - A listed key that no slot describes (created after the report, or not told apart) is kept with its
+ *    ListAccessKeys id, status and creation date; its last use is unknown here (the collector asks
+ *    GetAccessKeyLastUsed for it when a check needs last use). A slot whose key is no longer listed
+ *    (deleted after the report) is dropped: the key does not exist any more and no id is invented.
+ *  - Status and creation date come from ListAccessKeys (the current state, and the exact creation
+ *    time with the live API's precision); last use (date, region, service) from the report.
+ *  - userId: the report has no unique user id (AIDA…) and ListUsers would cost calls; the user's ARN
+ *    stands in for it (unique in the account). No check reads userId.
+ *  - MFA: the report only says whether MFA is active, so mfaDeviceCount is 1 or 0.
+ *  - Console password: password_enabled; created = password_last_changed (the user's creation time if
+ *    the report has none); last used = password_last_used (N/A, no_information = never → null).
+ *  - Root: mfa_active; active key count = active slots; password last used; key last used = the later
+ *    of the two slots' last use (null when neither was used).
+ */
+import type { AccessKeyMetadata } from '@aws-sdk/client-iam';
+import type { AccessKeySnapshot, RootAccountSnapshot, UserSnapshot } from '../domain/snapshot';
+import type { ReportKeySlot, ReportRow } from './report-parse';
+
+const sameSecond = (a: Date, b: Date): boolean => Math.floor(a.getTime() / 1000) === Math.floor(b.getTime() / 1000);
+
+export interface SlotMatch {
+  /** Slot ↔ listed key pairs, matched on creation time. */
+  matched: Array<{ slot: ReportKeySlot; key: AccessKeyMetadata }>;
+  /** Listed keys no slot describes: created after the report, or not told apart. */
+  unmatchedKeys: AccessKeyMetadata[];
+  /** Slots whose key is not listed any more: deleted after the report, or not told apart. */
+  unmatchedSlots: ReportKeySlot[];
+}
+
+/** Matches a user's report key slots to the keys ListAccessKeys lists now (see the module comment). */
+export function matchKeySlots(slots: readonly ReportKeySlot[], listed: readonly AccessKeyMetadata[]): SlotMatch {
+  const slotsLeft = [...slots];
+  const keysLeft = listed.filter((k) => k.AccessKeyId && k.CreateDate);
+  const matched: SlotMatch['matched'] = [];
+  // Repeat while a match frees the way for another (two keys of the same second, told apart by status).
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const slot of [...slotsLeft]) {
+      let candidates = keysLeft.filter((k) => sameSecond(k.CreateDate!, slot.createdAt));
+      if (candidates.length > 1) candidates = candidates.filter((k) => (k.Status === 'Active') === slot.active);
+      if (candidates.length !== 1) continue;
+      const key = candidates[0]!;
+      matched.push({ slot, key });
+      slotsLeft.splice(slotsLeft.indexOf(slot), 1);
+      keysLeft.splice(keysLeft.indexOf(key), 1);
+      progress = true;
+    }
+  }
+  matched.sort((a, b) => a.slot.slot - b.slot.slot);
+  return { matched, unmatchedKeys: keysLeft, unmatchedSlots: slotsLeft };
+}
+
+/** A listed key as the snapshot holds it; last use not (yet) known. */
+export function keyFromListing(userName: string, key: AccessKeyMetadata): AccessKeySnapshot {
+  return {
+    accessKeyId: key.AccessKeyId!,
+    userName,
+    status: key.Status === 'Active' ? 'Active' : 'Inactive',
+    createdAt: key.CreateDate!,
+  };
+}
+
+/** A matched key: id, status and creation from ListAccessKeys, last use from the report slot. */
+export function keyFromSlot(userName: string, slot: ReportKeySlot, key: AccessKeyMetadata): AccessKeySnapshot {
+  const snapshot = keyFromListing(userName, key);
+  if (slot.lastUsedAt !== undefined) {
+    snapshot.lastUsedAt = slot.lastUsedAt;
+    snapshot.lastUsedService = slot.lastUsedAt ? slot.lastUsedService : null;
+    snapshot.lastUsedRegion = slot.lastUsedAt ? slot.lastUsedRegion : null;
+  }
+  return snapshot;
+}
+
+export interface UserKeys {
+  /** Matched keys (with last use) and unmatched listed keys (last use to be looked up). */
+  keys: AccessKeySnapshot[];
+  /** The keys among `keys` whose last use the report does not give. */
+  withoutLastUse: AccessKeySnapshot[];
+  /** Report slots whose key no longer exists. */
+  droppedSlots: ReportKeySlot[];
+}
+
+export function userKeys(row: ReportRow, listed: readonly AccessKeyMetadata[]): UserKeys {
+  const match = matchKeySlots(row.keys, listed);
+  const matched = match.matched.map(({ slot, key }) => keyFromSlot(row.user, slot, key));
+  const withoutLastUse = match.unmatchedKeys.map((k) => keyFromListing(row.user, k));
+  const keys = [...matched, ...withoutLastUse].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  return { keys, withoutLastUse, droppedSlots: match.unmatchedSlots };
+}
+
+export function userFromRow(row: ReportRow, accessKeys: AccessKeySnapshot[]): UserSnapshot {
+  const user: UserSnapshot = {
+    userName: row.user,
+    // The report has no AIDA… id; the ARN is unique in the account (see the module comment).
+    userId: row.arn,
+    arn: row.arn,
+    createdAt: row.createdAt,
+    accessKeys,
+    mfaDeviceCount: row.mfaActive ? 1 : 0,
+  };
+  if (row.passwordEnabled === true) {
+    user.loginProfile = {
+      createdAt: row.passwordLastChangedAt ?? row.createdAt,
+      passwordLastUsedAt: row.passwordLastUsedAt,
+    };
+  } else if (row.passwordEnabled === false) {
+    user.loginProfile = null;
+  }
+  return user;
+}
+
+export function rootFromRow(row: ReportRow): RootAccountSnapshot {
+  const uses = row.keys.map((k) => k.lastUsedAt).filter((d): d is Date => d instanceof Date);
+  const latest = uses.length > 0 ? new Date(Math.max(...uses.map((d) => d.getTime()))) : null;
+  return {
+    mfaEnabled: row.mfaActive,
+    activeAccessKeyCount: row.keys.filter((k) => k.active).length,
+    passwordLastUsedAt: row.passwordLastUsedAt,
+    accessKeyLastUsedAt: latest,
+  };
+}

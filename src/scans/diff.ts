@@ -1,0 +1,134 @@
+/**
+ * Diff(base, run) from the history intervals (design.md):
+ * - in run, not in base = new; in base, not in run = resolved;
+ * - in both on the same interval = unchanged;
+ * - in both on different intervals = changed when the severity or the durable evidence differs. (Two
+ *   intervals with the same state — the finding was resolved and came back in between — count as
+ *   unchanged: nothing differs between the two runs.)
+ * Volatile evidence (last use) is not part of an interval, so it never makes a finding changed; a
+ * rotated key is a different resource: one resolved finding and one new one.
+ *
+ * Suppressions are evaluated now (read time): `exclude` (default) leaves suppressed findings out of
+ * every list and count, `only` keeps only them, `include` keeps everything (flagged).
+ */
+import { AppError } from '../errors';
+import type { ScanRun, Store } from '../store';
+import type { FindingStateView, SuppressedFilter } from '../store/findings-repository';
+import type { SuppressionMatcher } from '../store/suppression-match';
+
+export interface DiffItem {
+  /** The finding's state: in the run for new/changed, in the base for resolved (identity, severity, durable evidence). */
+  state: FindingStateView;
+  suppressionId: number | null;
+}
+
+export interface ChangedItem extends DiffItem {
+  /** The state in the base run (`state` is the one in the run). */
+  before: FindingStateView;
+}
+
+export interface RunDiff {
+  run: ScanRun;
+  /** null when the run is the first succeeded run of its target (everything is new). */
+  base: ScanRun | null;
+  suppressed: SuppressedFilter;
+  new: DiffItem[];
+  resolved: DiffItem[];
+  changed: ChangedItem[];
+  unchanged: number;
+  /** Findings the suppression filter left out (of all four categories). */
+  leftOut: number;
+}
+
+export interface DiffOptions {
+  /** Default: the previous succeeded run of the same target. */
+  baseId?: number;
+  suppressed: SuppressedFilter;
+  /** Suppressions are evaluated at this instant (ms). */
+  now: number;
+}
+
+function loadRun(store: Store, id: number, field: string): ScanRun {
+  const run = store.runs.get(id);
+  if (!run) throw new AppError('not_found', 404, `Scan run ${id} not found${field === 'base' ? ' (query parameter base)' : ''}`);
+  return run;
+}
+
+function requireSucceeded(run: ScanRun, role: string): void {
+  if (run.status !== 'succeeded') {
+    throw new AppError('conflict', 409, `${role} run ${run.id} is ${run.status}; only succeeded runs can be compared.`);
+  }
+}
+
+export function diffRuns(store: Store, runId: number, options: DiffOptions): RunDiff {
+  const run = loadRun(store, runId, 'id');
+  let base: ScanRun | null;
+  if (options.baseId !== undefined) {
+    base = loadRun(store, options.baseId, 'base');
+    if (base.target !== run.target) {
+      throw AppError.validation([
+        { field: 'base', message: `run ${base.id} belongs to target "${base.target}", run ${run.id} to "${run.target}"; compare runs of one target` },
+      ]);
+    }
+  } else {
+    base = store.runs.previousSucceeded(run.target, run.id);
+  }
+  requireSucceeded(run, 'Run');
+  if (base) requireSucceeded(base, 'Base');
+
+  const matcher = store.suppressions.matcher(run.target, options.now);
+  const suppressionOf = (v: FindingStateView) => (matcher.empty ? null : matcher.match({ id: v.findingId, checkId: v.checkId, userName: v.userName }));
+  const keep = keeper(options.suppressed, matcher);
+  const out: RunDiff = { run, base, suppressed: options.suppressed, new: [], resolved: [], changed: [], unchanged: 0, leftOut: 0 };
+
+  if (!base) {
+    for (const state of store.findings.statesCovering(run.target, run.id)) {
+      const suppressionId = suppressionOf(state);
+      if (keep(suppressionId)) out.new.push({ state, suppressionId });
+      else out.leftOut++;
+    }
+    return out;
+  }
+
+  const d = store.findings.diffIntervals(run.target, base.id, run.id, matcher);
+  const same = d.sameIntervalCount;
+  const sameSuppressed = d.sameIntervalSuppressedCount;
+  if (options.suppressed === 'include') out.unchanged = same;
+  else if (options.suppressed === 'exclude') {
+    out.unchanged = same - sameSuppressed;
+    out.leftOut += sameSuppressed;
+  } else {
+    out.unchanged = sameSuppressed;
+    out.leftOut += same - sameSuppressed;
+  }
+
+  const inBase = new Map<number, FindingStateView>();
+  for (const b of d.onlyBase) inBase.set(b.findingId, b);
+  const inHead = new Set<number>();
+  for (const state of d.onlyHead) {
+    inHead.add(state.findingId);
+    const suppressionId = suppressionOf(state);
+    if (!keep(suppressionId)) {
+      out.leftOut++;
+      continue;
+    }
+    const before = inBase.get(state.findingId);
+    if (!before) out.new.push({ state, suppressionId });
+    else if (before.severity !== state.severity || before.durableJson !== state.durableJson) out.changed.push({ state, before, suppressionId });
+    else out.unchanged++;
+  }
+  for (const state of d.onlyBase) {
+    if (inHead.has(state.findingId)) continue;
+    const suppressionId = suppressionOf(state);
+    if (keep(suppressionId)) out.resolved.push({ state, suppressionId });
+    else out.leftOut++;
+  }
+  // The store returns states most severe first, then by check, user and resource: the lists keep that order.
+  return out;
+}
+
+function keeper(filter: SuppressedFilter, matcher: SuppressionMatcher): (suppressionId: number | null) => boolean {
+  if (filter === 'include') return () => true;
+  if (filter === 'only') return (s) => s !== null;
+  return matcher.empty ? () => true : (s) => s === null;
+}

@@ -1,0 +1,28 @@
+/** A check's FindingDraft → the store's FindingInput (with the check's title and remediation). Shared by the scan service and the benchmarks. */
+import { getCheck } from '../checks/catalog';
+import { severityRank, type FindingDraft, type Severity } from '../checks/types';
+import type { FindingInput } from '../store';
+
+export function toFindingInput(d: FindingDraft): FindingInput {
+  const check = getCheck(d.checkId);
+  return {
+    checkId: d.checkId,
+    severity: d.severity,
+    severityRank: severityRank(d.severity),
+    resourceType: d.resourceType,
+    resourceId: d.resourceId,
+    userName: d.userName,
+    userArn: d.userArn,
+    title: check?.title ?? d.checkId,
+    message: d.message,
+    remediation: check?.remediation ?? '',
+    durable: d.evidence.durable,
+    volatile: d.evidence.volatile,
+  };
+}
+
+export function countBySeverity(findings: FindingDraft[]): Record<Severity, number> {
+  const out: Record<Severity, number> = { info: 0, low: 0, medium: 0, high: 0, critical: 0 };
+  for (const f of findings) out[f.severity]++;
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * Listing current findings: filters, sort, and pagination by offset or by an opaque keyset cursor.
+ *
+ * The cursor (`next_cursor`) is base64url(JSON) of the sort, the order, a hash of the filters and
+ * the position (sort value + id) of the last item served. It stays correct while findings change
+ * between pages (no skipped or repeated items, unlike offsets), and it is refused (400, field
+ * `cursor`) when used with other filters or another sort than the ones it was issued for.
+ */
+import { createHash } from 'node:crypto';
+import { AppError } from '../errors';
+import { sortValueOf, type Finding, type FindingSort, type SuppressedFilter } from '../store/findings-repository';
+import type { Store } from '../store';
+
+export interface FindingsFilter {
+  target: string;
+  status: 'open' | 'resolved' | 'all';
+  checkId?: string;
+  severity?: string;
+  minSeverityRank?: number;
+  userName?: string;
+  resourceId?: string;
+  firstSeenSince?: number;
+  suppressed: SuppressedFilter;
+  sort: FindingSort;
+  order: 'asc' | 'desc';
+}
+
+export interface FindingsPageRequest extends FindingsFilter {
+  limit: number;
+  offset?: number;
+  cursor?: string;
+}
+
+export interface FindingsPage {
+  items: Finding[];
+  total: number;
+  /** The offset this page started at; null for a cursor page. */
+  offset: number | null;
+  nextOffset: number | null;
+  nextCursor: string | null;
+}
+
+interface CursorBody {
+  v: 1;
+  s: FindingSort;
+  o: 'asc' | 'desc';
+  f: string;
+  k: number | string;
+  i: number;
+}
+
+const filterHash = (f: FindingsFilter): string =>
+  createHash('sha256')
+    .update(
+      JSON.stringify([f.target, f.status, f.checkId, f.severity, f.minSeverityRank, f.userName, f.resourceId, f.firstSeenSince, f.suppressed]),
+    )
+    .digest('base64url')
+    .slice(0, 12);
+
+export function encodeCursor(f: FindingsFilter, last: Finding): string {
+  const body: CursorBody = { v: 1, s: f.sort, o: f.order, f: filterHash(f), k: sortValueOf(last, f.sort), i: last.id };
+  return Buffer.from(JSON.stringify(body)).toString('base64url');
+}
+
+export function decodeCursor(f: FindingsFilter, cursor: string): { value: number | string; id: number } {
+  let body: Partial<CursorBody>;
+  try {
+    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorBody>;
+  } catch {
+    throw AppError.validation([{ field: 'cursor', message: 'is not a cursor issued by this API (use next_cursor from the previous page)' }]);
+  }
+  const valid =
+    body &&
+    body.v === 1 &&
+    Number.isInteger(body.i) &&
+    (typeof body.k === 'number' || typeof body.k === 'string') &&
+    typeof body.s === 'string' &&
+    typeof body.o === 'string';
+  if (!valid) throw AppError.validation([{ field: 'cursor', message: 'is not a cursor issued by this API (use next_cursor from the previous page)' }]);
+  if (body.s !== f.sort || body.o !== f.order || body.f !== filterHash(f)) {
+    throw AppError.validation([
+      { field: 'cursor', message: 'was issued for other filters or another sort; repeat the same query parameters, or start again without cursor' },
+    ]);
+  }
+  return { value: body.k!, id: body.i! };
+}
+
+export function listFindings(store: Store, req: FindingsPageRequest, now: number): FindingsPage {
+  if (req.cursor !== undefined && (req.offset ?? 0) > 0) {
+    throw AppError.validation([{ field: 'offset', message: 'cannot be combined with cursor; use one or the other' }]);
+  }
+  const after = req.cursor !== undefined ? decodeCursor(req, req.cursor) : undefined;
+  const offset = after ? undefined : (req.offset ?? 0);
+  // One extra row tells whether another page follows.
+  const { items: rows, total } = store.findings.list({ ...req, limit: req.limit + 1, offset, after, now });
+  const count = total ?? 0;
+  const more = rows.length > req.limit;
+  const items = more ? rows.slice(0, req.limit) : rows;
+  const last = items[items.length - 1];
+  return {
+    items,
+    total: count,
+    offset: after ? null : (offset ?? 0),
+    nextOffset: !after && more ? (offset ?? 0) + items.length : null,
+    nextCursor: more && last ? encodeCursor(req, last) : null,
+  };
+}
+
+/** Every finding matching the filters, in pages (keyset, no counts): for exports. */
+export function* allFindings(store: Store, filter: FindingsFilter, now: number, pageSize = 1000): Generator<Finding[]> {
+  let after: { value: number | string; id: number } | undefined;
+  for (;;) {
+    const { items } = store.findings.list({ ...filter, limit: pageSize, after, withTotal: false, now });
+    if (items.length > 0) yield items;
+    if (items.length < pageSize) return;
+    const last = items[items.length - 1]!;
+    after = { value: sortValueOf(last, filter.sort), id: last.id };
+  }
+}

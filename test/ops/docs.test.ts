@@ -1,0 +1,106 @@
+/**
+ * The documentation stays in step with the code: every environment variable of src/config.ts's
+ * schema is documented (docs/configuration.md, and .env.sample once it has real content), every
+ * check setting with its real default, and the docs' relative links resolve.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CHECKS } from '../../src/checks/catalog';
+import { checkEnvVarName } from '../../src/checks/settings';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const read = (p: string) => fs.readFileSync(path.join(ROOT, p), 'utf8');
+
+/** The keys of `const envSchema = z.object({ … })` in src/config.ts. */
+function schemaVariables(): string[] {
+  const source = read('src/config.ts');
+  const start = source.indexOf('const envSchema = z.object({');
+  expect(start).toBeGreaterThan(-1);
+  const end = source.indexOf('\n});', start);
+  expect(end).toBeGreaterThan(start);
+  const names = [...source.slice(start, end).matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]);
+  return [...new Set(names)];
+}
+
+const mentions = (text: string, name: string) => new RegExp(`(^|[^A-Z0-9_])${name}([^A-Z0-9_]|$)`, 'm').test(text);
+
+function formatDefault(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? '(empty)' : value.join(',');
+  return String(value);
+}
+
+describe('documentation', () => {
+  test('when the configuration schema is read, then it names a plausible set of variables', () => {
+    const names = schemaVariables();
+    expect(names.length).toBeGreaterThanOrEqual(25);
+    expect(names).toEqual(expect.arrayContaining(['KEYWATCH_API_PASSWORD', 'KEYWATCH_DB_PATH', 'KEYWATCH_SHUTDOWN_GRACE_S', 'KEYWATCH_METRICS_TOKEN']));
+  });
+
+  test('when docs/configuration.md is read, then every variable of the configuration schema is documented', () => {
+    const doc = read('docs/configuration.md');
+    const missing = schemaVariables().filter((name) => !mentions(doc, name));
+    expect(missing).toEqual([]);
+  });
+
+  test('when .env.sample has real content, then it lists every variable of the configuration schema', () => {
+    const file = path.join(ROOT, '.env.sample');
+    const sample = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    const hasContent = sample.split('\n').filter((l) => /^\s*#?\s*[A-Z][A-Z0-9_]*=/.test(l)).length >= 5;
+    if (!hasContent) return; // the sample is written separately; nothing to check yet
+    const missing = schemaVariables().filter((name) => !mentions(sample, name));
+    expect(missing).toEqual([]);
+  });
+
+  test('when docs/configuration.md is read, then every check setting is documented with its real default', () => {
+    const doc = read('docs/configuration.md');
+    const rows = doc.split('\n').filter((l) => l.startsWith('| `KEYWATCH_CHECK_'));
+    for (const check of CHECKS) {
+      const enabled = rows.find((r) => r.startsWith(`| \`${checkEnvVarName(check.id, 'enabled')}\``));
+      expect({ check: check.id, row: enabled !== undefined }).toEqual({ check: check.id, row: true });
+      expect(enabled!.split('|')[3].trim()).toBe(String(check.enabledByDefault));
+      for (const [setting, spec] of Object.entries(check.settings)) {
+        const name = checkEnvVarName(check.id, setting);
+        const row = rows.find((r) => r.startsWith(`| \`${name}\``));
+        expect({ name, documented: row !== undefined }).toEqual({ name, documented: true });
+        expect({ name, default: row!.split('|')[3].trim() }).toEqual({ name, default: formatDefault(spec.default) });
+      }
+    }
+    // and nothing documented that does not exist
+    const known = new Set(CHECKS.flatMap((c) => ['enabled', ...Object.keys(c.settings)].map((s) => checkEnvVarName(c.id, s))));
+    const documented = rows.map((r) => /^\| `([A-Z0-9_]+)`/.exec(r)![1]);
+    expect(documented.filter((n) => !known.has(n))).toEqual([]);
+  });
+
+  test('when the docs link to each other or to repository files, then every link resolves', () => {
+    const docs = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md'));
+    expect(docs).toEqual(
+      expect.arrayContaining(['architecture.md', 'configuration.md', 'api.md', 'iam-policy.md', 'rate-limits.md', 'operations.md']),
+    );
+    const broken: string[] = [];
+    for (const file of docs) {
+      const text = read(`docs/${file}`);
+      for (const m of text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
+        const target = m[1];
+        if (/^[a-z]+:/.test(target)) continue; // http(s), mailto
+        if (!fs.existsSync(path.resolve(ROOT, 'docs', target))) broken.push(`${file} → ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  test('when the IAM policy document is read, then its JSON policies parse and name only IAM actions keywatch calls', () => {
+    const doc = read('docs/iam-policy.md');
+    const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]) as { Statement: { Action: string | string[] }[] });
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    const called = new Set<string>();
+    for (const file of ['src/aws/collect-live.ts', 'src/aws/credential-report.ts']) {
+      for (const m of read(file).matchAll(/new (\w+)Command\(/g)) called.add(`iam:${m[1]}`);
+    }
+    called.delete('iam:GetCallerIdentity'); // STS; needs no permission
+    const policies = blocks.filter((b) => b.Statement.some((s) => [s.Action].flat().some((a) => a.startsWith('iam:'))));
+    const allowed = new Set(policies.flatMap((b) => b.Statement.flatMap((s) => [s.Action].flat())));
+    // the combined policy allows every call; no policy allows anything keywatch never calls
+    expect([...called].filter((a) => !allowed.has(a))).toEqual([]);
+    expect([...allowed].filter((a) => !called.has(a))).toEqual([]);
+  });
+});

@@ -1,0 +1,231 @@
+/**
+ * Graceful shutdown of the real server process: `node main.js` built from the current sources,
+ * against the simulator running in this test process, signalled with SIGTERM / SIGINT.
+ *
+ * The build goes to a temporary folder (never the repository's dist/), laid out like the package
+ * (dist/, migrations/, package.json, node_modules/) so that the compiled code finds what it needs.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import { openStore } from '../../src/store';
+import { accountWithUsers } from '../support/accounts';
+import { makeTempDir, TEST_PASSWORD, TEST_USER } from '../support/harness';
+import { waitFor } from './support';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+let buildDir: string;
+
+beforeAll(async () => {
+  buildDir = makeTempDir('keywatch-build-');
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(buildDir, 'node_modules'), 'dir');
+  fs.symlinkSync(path.join(ROOT, 'migrations'), path.join(buildDir, 'migrations'), 'dir');
+  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(buildDir, 'package.json'));
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  try {
+    await promisify(execFile)(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(buildDir, 'dist')], {
+      cwd: ROOT,
+      timeout: 120_000,
+    });
+  } catch (error) {
+    // Type errors still emit JavaScript; only a missing entry point is fatal here (typecheck reports the rest).
+    if (!fs.existsSync(path.join(buildDir, 'dist', 'main.js'))) throw error;
+  }
+}, 150_000);
+
+afterAll(() => {
+  if (buildDir) fs.rmSync(buildDir, { recursive: true, force: true });
+});
+
+interface Server {
+  child: ChildProcess;
+  port: number;
+  lines: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+describe('graceful shutdown of the server process', () => {
+  let sim: SimulatorHandle | undefined;
+  let server: Server | undefined;
+  let dir: string;
+  beforeEach(() => {
+    dir = makeTempDir('keywatch-shutdown-');
+  });
+  afterEach(async () => {
+    if (server && server.child.exitCode === null && server.child.signalCode === null) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+    server = undefined;
+    await sim?.stop();
+    sim = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const dbPath = () => path.join(dir, 'keywatch.db');
+
+  async function startServer(env: Record<string, string>): Promise<Server> {
+    const child = spawn(process.execPath, [path.join(buildDir, 'dist', 'main.js')], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        NODE_ENV: 'production',
+        PORT: '0',
+        KEYWATCH_HOST: '127.0.0.1',
+        KEYWATCH_API_PASSWORD: TEST_PASSWORD,
+        KEYWATCH_DB_PATH: dbPath(),
+        KEYWATCH_IAM_ENDPOINT: sim!.url,
+        KEYWATCH_IAM_RATE: '500',
+        KEYWATCH_IAM_CONCURRENCY: '2',
+        KEYWATCH_SCAN_SCHEDULE: '',
+        KEYWATCH_LOG_LEVEL: 'info',
+        AWS_ACCESS_KEY_ID: 'AKIDSHUTDOWNTEST',
+        AWS_SECRET_ACCESS_KEY: 'shutdown-test-secret',
+        AWS_REGION: 'us-east-1',
+        AWS_CONFIG_FILE: path.join(dir, 'no-aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-aws-credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        ...env,
+      },
+    });
+    const lines: string[] = [];
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const parts = buffered.split('\n');
+      buffered = parts.pop() ?? '';
+      lines.push(...parts.filter((l) => l.length > 0));
+    });
+    child.stderr!.on('data', (chunk: Buffer) => lines.push(`stderr: ${chunk.toString('utf8')}`));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const s: Server = { child, port: 0, lines, exited };
+    server = s;
+    await waitFor(() => logLine(s, 'keywatch listening') !== undefined || child.exitCode !== null, 20_000, 'the server to listen');
+    const listening = logLine(s, 'keywatch listening');
+    if (!listening) throw new Error(`the server did not start:\n${lines.join('\n')}`);
+    s.port = listening.port as number;
+    return s;
+  }
+
+  function logLine(s: Server, msg: string): Record<string, unknown> | undefined {
+    for (const line of s.lines) {
+      if (!line.startsWith('{')) continue;
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      if (parsed.msg === msg) return parsed;
+    }
+    return undefined;
+  }
+
+  async function api(s: Server, method: string, url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await fetch(`http://127.0.0.1:${s.port}${url}`, {
+      method,
+      headers: { Authorization: `Basic ${Buffer.from(`${TEST_USER}:${TEST_PASSWORD}`).toString('base64')}`, 'Content-Type': 'application/json' },
+      body: method === 'POST' ? JSON.stringify({ source: 'api' }) : undefined,
+      signal: AbortSignal.timeout(5_000),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  async function exitWithin(s: Server, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the server did not exit within ${ms} ms:\n${s.lines.join('\n')}`)), ms);
+    });
+    try {
+      return await Promise.race([s.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function readRun(id: number) {
+    const store = openStore(dbPath());
+    try {
+      return store.runs.get(id);
+    } finally {
+      store.close();
+    }
+  }
+
+  test('when SIGTERM arrives during a scan that finishes within the grace period, then the run succeeds, new connections are refused and the process exits 0', async () => {
+    // 40 users, ~5 calls each, 60 ms per call, 2 at a time: a scan of several seconds
+    sim = await startSimulator({ account: accountWithUsers(40), port: 0, latencyMs: 60 });
+    const s = await startServer({ KEYWATCH_SHUTDOWN_GRACE_S: '25' });
+    const started = await api(s, 'POST', '/api/scans');
+    expect(started.status).toBe(202);
+    const runId = started.body.id as number;
+    await waitFor(() => sim!.stats.calls >= 3, 10_000, 'the scan to be under way');
+
+    s.child.kill('SIGTERM');
+    await waitFor(() => logLine(s, 'shutting down') !== undefined, 5_000, 'the shutdown to begin');
+    expect(logLine(s, 'shutting down')).toMatchObject({ signal: 'SIGTERM', grace_ms: 25_000, running_run_ids: [runId] });
+    // no new connections while the scan finishes
+    await expect(fetch(`http://127.0.0.1:${s.port}/api/health`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+    expect(s.child.exitCode).toBeNull();
+
+    const exit = await exitWithin(s, 30_000);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(logLine(s, 'stopped')).toMatchObject({ exit_code: 0 });
+    expect(logLine(s, 'scan succeeded')).toMatchObject({ run_id: runId });
+    expect(readRun(runId)).toMatchObject({ id: runId, status: 'succeeded' });
+    // SQLite was closed cleanly: the WAL was checkpointed and removed
+    expect(fs.existsSync(`${dbPath()}-wal`)).toBe(false);
+  }, 60_000);
+
+  test('when SIGTERM arrives during a scan that cannot finish within the grace period, then the run is interrupted and the process exits 0 promptly', async () => {
+    // every IAM answer takes 4 s; the grace period is 1 s
+    sim = await startSimulator({ account: accountWithUsers(20), port: 0, latencyMs: 4_000 });
+    const s = await startServer({ KEYWATCH_SHUTDOWN_GRACE_S: '1' });
+    const started = await api(s, 'POST', '/api/scans');
+    expect(started.status).toBe(202);
+    const runId = started.body.id as number;
+    await waitFor(() => sim!.stats.calls >= 1, 10_000, 'the first IAM call');
+
+    const signalledAt = Date.now();
+    s.child.kill('SIGTERM');
+    const exit = await exitWithin(s, 15_000);
+    const tookMs = Date.now() - signalledAt;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(tookMs).toBeGreaterThanOrEqual(900);
+    expect(tookMs).toBeLessThan(3_000); // the in-flight 4 s call was aborted, not waited for
+
+    const run = readRun(runId);
+    expect(run).toMatchObject({ id: runId, status: 'interrupted', errorCode: 'interrupted' });
+    expect(run!.error).toMatch(/shut down before the scan finished/);
+    expect(run!.finishedAt).not.toBeNull();
+    expect(fs.existsSync(`${dbPath()}-wal`)).toBe(false);
+  }, 60_000);
+
+  test('when SIGINT arrives while idle, then the process exits 0 at once with the database closed', async () => {
+    sim = await startSimulator({ account: accountWithUsers(2), port: 0 });
+    const s = await startServer({});
+    expect((await api(s, 'GET', '/api/ready')).status).toBe(200);
+    const signalledAt = Date.now();
+    s.child.kill('SIGINT');
+    const exit = await exitWithin(s, 10_000);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalledAt).toBeLessThan(3_000);
+    expect(logLine(s, 'shutting down')).toMatchObject({ signal: 'SIGINT', running_run_ids: [] });
+    expect(fs.existsSync(`${dbPath()}-wal`)).toBe(false);
+  }, 30_000);
+
+  test('when the server logs, then its lines are JSON and never contain the API password or the AWS secret key', async () => {
+    sim = await startSimulator({ account: accountWithUsers(3), port: 0 });
+    const s = await startServer({});
+    await api(s, 'POST', '/api/scans');
+    await waitFor(() => logLine(s, 'scan succeeded') !== undefined, 10_000, 'the scan');
+    s.child.kill('SIGTERM');
+    await exitWithin(s, 10_000);
+    const out = s.lines.filter((l) => !l.startsWith('stderr: '));
+    for (const line of out) expect(() => JSON.parse(line)).not.toThrow();
+    const all = s.lines.join('\n');
+    expect(all).not.toContain(TEST_PASSWORD);
+    expect(all).not.toContain(Buffer.from(`${TEST_USER}:${TEST_PASSWORD}`).toString('base64'));
+    expect(all).not.toContain('shutdown-test-secret');
+  }, 30_000);
+});

@@ -1,0 +1,205 @@
+/**
+ * End to end: credential_report scans through the real app, a temp SQLite and the simulator.
+ */
+import {
+  addAccessKey,
+  addMfaDevice,
+  addUser,
+  daysBefore,
+  deleteAccessKey,
+  emptyAccount,
+  mulberry32,
+  setLoginProfile,
+  type SimAccount,
+} from '../../src/simulator';
+import { scanViaApi, startHarness, type Harness } from '../support/harness';
+import { currentFindings, runFindings, wholeSecondNow, type RunJson } from './helpers';
+
+const scan = async (h: Harness, source: string) => (await scanViaApi(h, source)) as unknown as RunJson;
+
+/** One user with one old active key (a not-rotated finding), one console user without MFA. */
+function rotationAccount(now: Date): { account: SimAccount; oldKeyId: string } {
+  const account = emptyAccount('210987654321');
+  const rng = mulberry32(1);
+  addUser(account, { userName: 'ci-bot', createDate: daysBefore(now, 500), rng });
+  const old = addAccessKey(account, 'ci-bot', { ageDays: 400, now, lastUsedDaysAgo: 1, rng });
+  addUser(account, { userName: 'dana', createDate: daysBefore(now, 200), rng });
+  setLoginProfile(account, 'dana', { createDate: daysBefore(now, 199), passwordLastUsed: daysBefore(now, 2) });
+  return { account, oldKeyId: old.accessKeyId };
+}
+
+/** Rotates ci-bot's key: deletes the old one, creates a new one (created yesterday, used today). */
+function rotate(account: SimAccount, oldKeyId: string, now: Date): string {
+  deleteAccessKey(account, oldKeyId);
+  return addAccessKey(account, 'ci-bot', { ageDays: 1, now, lastUsedDaysAgo: 0, rng: mulberry32(99) }).accessKeyId;
+}
+
+describe('credential_report scans', () => {
+  let h: Harness;
+  afterEach(async () => h?.close());
+
+  test.each([
+    ['api', (h: Harness) => h.get('/api/v1/iam/old-access-keys/list-users?hours=1')],
+    ['credential_report', (h: Harness) => h.post('/api/v1/iam/old-access-keys/credential-report?hours=1')],
+  ])('when a key is rotated, then the %s source names the new key by its own id and the old key finding is resolved', async (source, v1) => {
+    const now = wholeSecondNow();
+    const { account, oldKeyId } = rotationAccount(now);
+    h = await startHarness({ account });
+    const before = await scan(h, source);
+    expect(before.status).toBe('succeeded');
+    expect((await runFindings(h, before.id)).filter((f) => f.resource_id === oldKeyId).map((f) => f.check_id)).toEqual(['access_key_not_rotated']);
+
+    const newKeyId = rotate(h.sim.account, oldKeyId, now);
+    const res = await v1(h); // a scan of this source, stored like any run
+    expect(res.status).toBe(200);
+    expect(res.body.old_access_keys).toEqual([
+      { user_name: 'ci-bot', access_key_id: newKeyId, created_date: daysBefore(now, 1).toISOString() },
+    ]);
+    const resolved = await currentFindings(h, 'resolved');
+    expect(resolved.map((f) => [f.check_id, f.resource_id])).toEqual([['access_key_not_rotated', oldKeyId]]);
+    expect((await currentFindings(h, 'open')).some((f) => f.resource_id === oldKeyId)).toBe(false);
+  });
+
+  test('when a key is rotated after the report was generated, then the stale slot is dropped and the new key is used with its live last use', async () => {
+    const now = wholeSecondNow();
+    const { account, oldKeyId } = rotationAccount(now);
+    // IAM reuses a report younger than 4 hours: the second scan reads the report from before the rotation.
+    h = await startHarness({ account, sim: { reportMaxAgeMs: 3_600_000 } });
+    const first = await scan(h, 'credential_report');
+    const newKeyId = rotate(h.sim.account, oldKeyId, now);
+    const res = await h.post('/api/v1/iam/old-access-keys/credential-report').send({ hours: 1 });
+    expect(res.status).toBe(200);
+    expect(res.body.old_access_keys.map((k: { access_key_id: string }) => k.access_key_id)).toEqual([newKeyId]);
+
+    const second = (await h.get('/api/scans?limit=1')).body.items[0] as RunJson;
+    expect(second.report_generated_at).toBe(first.report_generated_at);
+    // the report was reused (COMPLETE at once), and only the key the report does not describe needed GetAccessKeyLastUsed
+    expect(second.stats.calls_by_action).toEqual({ GenerateCredentialReport: 1, GetCredentialReport: 1, ListAccessKeys: 1, GetAccountPasswordPolicy: 1, GetAccessKeyLastUsed: 1 });
+    expect(second.stats).toMatchObject({ access_keys: 1 });
+    expect((await currentFindings(h, 'resolved')).map((f) => f.resource_id)).toEqual([oldKeyId]);
+    // the new key was used today (live last use), so it is not reported as unused
+    expect((await runFindings(h, second.id)).filter((f) => f.resource_id === newKeyId)).toEqual([]);
+  });
+
+  test('when a user with keys is deleted after the report was generated, then the scan succeeds without that user and its findings resolve', async () => {
+    const now = wholeSecondNow();
+    const { account, oldKeyId } = rotationAccount(now);
+    h = await startHarness({ account, sim: { reportMaxAgeMs: 3_600_000 } });
+    const first = await scan(h, 'credential_report');
+    expect((await runFindings(h, first.id)).some((f) => f.resource_id === oldKeyId)).toBe(true);
+    h.sim.account.users = h.sim.account.users.filter((u) => u.userName !== 'ci-bot');
+    const second = await scan(h, 'credential_report');
+    expect(second.status).toBe('succeeded');
+    expect(second.report_generated_at).toBe(first.report_generated_at); // the stale report still lists ci-bot
+    expect(second.stats).toMatchObject({ users: 1, access_keys: 0 });
+    expect((await currentFindings(h, 'resolved')).map((f) => f.resource_id)).toEqual([oldKeyId]);
+  });
+
+  test('when the report is two hours old, then the run stores report_generated_at and data_age_seconds, and root_recently_used is evaluated (api skips it)', async () => {
+    const now = wholeSecondNow();
+    const account = emptyAccount('123456789012');
+    account.root.passwordLastUsed = daysBefore(now, 2);
+    addUser(account, { userName: 'erin', createDate: daysBefore(now, 30), mfaDevices: 1, rng: mulberry32(3) });
+    setLoginProfile(account, 'erin', { createDate: daysBefore(now, 30), passwordLastUsed: daysBefore(now, 1) });
+    const generatedAt = new Date(now.getTime() - 2 * 3_600_000);
+    h = await startHarness({ account, sim: { now: () => generatedAt } });
+
+    const live = await scan(h, 'api');
+    expect(live.report_generated_at).toBeNull();
+    expect(live.data_age_seconds).toBeNull();
+    expect(live.skipped_checks).toEqual([{ check_id: 'root_recently_used', reason: expect.stringMatching(/only in the credential report/) }]);
+
+    const report = await scan(h, 'credential_report');
+    expect(report.status).toBe('succeeded');
+    expect(report.report_generated_at).toBe(generatedAt.toISOString());
+    expect(report.data_age_seconds).toBeGreaterThanOrEqual(7200);
+    expect(report.data_age_seconds).toBeLessThan(7260);
+    expect(report.skipped_checks).toEqual([]);
+    const root = (await runFindings(h, report.id)).filter((f) => f.check_id === 'root_recently_used');
+    expect(root).toHaveLength(1);
+    expect(root[0]).toMatchObject({ resource_id: 'root', severity: 'high', evidence: { password_used_in_window: true, password_last_used: daysBefore(now, 2).toISOString() } });
+  });
+
+  test('when the report takes 300 ms to generate, then the scan polls through STARTED and INPROGRESS and succeeds', async () => {
+    const now = wholeSecondNow();
+    h = await startHarness({ account: rotationAccount(now).account, sim: { reportGenerationMs: 300 } });
+    const run = await scan(h, 'credential_report');
+    expect(run.status).toBe('succeeded');
+    expect(run.stats.calls_by_action.GenerateCredentialReport).toBeGreaterThanOrEqual(3);
+    expect(run.stats.calls_by_action.GetCredentialReport).toBe(1);
+    expect(run.stats).toMatchObject({ users: 2, access_keys: 1 });
+  });
+
+  test('when the report never completes within KEYWATCH_REPORT_TIMEOUT_S=1, then the run fails saying so and what to do', async () => {
+    h = await startHarness({ account: rotationAccount(wholeSecondNow()).account, sim: { reportGenerationMs: 60_000 }, env: { KEYWATCH_REPORT_TIMEOUT_S: '1' } });
+    const started = Date.now();
+    const run = await scan(h, 'credential_report');
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(run.status).toBe('failed');
+    expect(run.error?.code).toBe('report_failed');
+    expect(run.error?.message).toMatch(/did not complete within 1 s .*KEYWATCH_REPORT_TIMEOUT_S.*INPROGRESS/);
+    expect(run.error?.message).toMatch(/raise KEYWATCH_REPORT_TIMEOUT_S, or scan with the api source/);
+  });
+
+  test('when IAM denies GetCredentialReport, then the run fails naming iam:GetCredentialReport and earlier findings stay open', async () => {
+    h = await startHarness({ account: rotationAccount(wholeSecondNow()).account });
+    const good = await scan(h, 'credential_report');
+    const openBefore = await currentFindings(h, 'open');
+    expect(openBefore.length).toBeGreaterThan(0);
+
+    h.sim.setFaults([{ action: 'GetCredentialReport', error: 'AccessDenied' }]);
+    const bad = await scan(h, 'credential_report');
+    expect(bad.status).toBe('failed');
+    expect(bad.error?.code).toBe('aws_access_denied');
+    expect(bad.error?.message).toMatch(/Grant keywatch's principal the iam:GetCredentialReport permission/);
+    const openAfter = await currentFindings(h, 'open');
+    expect(openAfter.map((f) => f.resource_id).sort()).toEqual(openBefore.map((f) => f.resource_id).sort());
+    expect((await currentFindings(h, 'resolved'))).toEqual([]);
+    expect((await h.get(`/api/scans/${good.id}`)).body.status).toBe('succeeded');
+  });
+
+  test.each([
+    ['GetCredentialReport answers ReportExpired', { action: 'GetCredentialReport', error: 'ReportExpired' as const, times: 1 }, { GetCredentialReport: 2 }],
+    ['GetCredentialReport answers ReportInProgress', { action: 'GetCredentialReport', error: 'ReportInProgress' as const, times: 1 }, { GetCredentialReport: 2 }],
+    ['GetCredentialReport answers ReportNotPresent', { action: 'GetCredentialReport', error: 'ReportNotPresent' as const, times: 1 }, { GetCredentialReport: 2 }],
+  ])('when %s once, then the scan generates the report again and succeeds', async (_what, fault, calls) => {
+    h = await startHarness({ account: rotationAccount(wholeSecondNow()).account });
+    h.sim.setFaults([fault]);
+    const run = await scan(h, 'credential_report');
+    expect(run.status).toBe('succeeded');
+    expect(run.stats.calls_by_action).toMatchObject(calls);
+    expect(run.stats.calls_by_action.GenerateCredentialReport).toBeGreaterThanOrEqual(3);
+    expect(run.stats).toMatchObject({ throttled: 0 });
+  });
+
+  test('when GenerateCredentialReport answers LimitExceeded twice, then the limiter retries it like throttling and the scan succeeds', async () => {
+    h = await startHarness({ account: rotationAccount(wholeSecondNow()).account });
+    h.sim.setFaults([{ action: 'GenerateCredentialReport', error: 'LimitExceeded', times: 2 }]);
+    const run = await scan(h, 'credential_report');
+    expect(run.status).toBe('succeeded');
+    expect(run.stats).toMatchObject({ throttled: 2, retries: 2 });
+  });
+
+  test('when 12 of 30 users have keys, then the report run makes 16 calls (report 3, ListAccessKeys 12, password policy 1), far fewer than the live run (111)', async () => {
+    const now = wholeSecondNow();
+    const account = emptyAccount('123456789012');
+    const rng = mulberry32(5);
+    for (let i = 0; i < 30; i++) {
+      const name = `user-${String(i).padStart(2, '0')}`;
+      addUser(account, { userName: name, createDate: daysBefore(now, 300), rng });
+      if (i % 3 === 0) setLoginProfile(account, name, { createDate: daysBefore(now, 200), passwordLastUsed: null });
+      if (i % 5 === 0) addMfaDevice(account, name, { enableDate: daysBefore(now, 100) });
+      if (i < 12) addAccessKey(account, name, { ageDays: 10 + i * 20, now, lastUsedDaysAgo: i % 2 ? 3 : null, rng });
+      if (i < 6) addAccessKey(account, name, { ageDays: 5, now, status: 'Inactive', rng });
+    }
+    h = await startHarness({ account, clock: () => now });
+    const live = await scan(h, 'api');
+    const report = await scan(h, 'credential_report');
+    expect(report.stats.calls_by_action).toEqual({ GenerateCredentialReport: 2, GetCredentialReport: 1, ListAccessKeys: 12, GetAccountPasswordPolicy: 1 });
+    expect(report.stats.api_calls).toBe(16);
+    // live: ListUsers + 30 × (ListAccessKeys, GetLoginProfile, ListMFADevices) + 18 keys × GetAccessKeyLastUsed + 2
+    expect(live.stats.api_calls).toBe(1 + 90 + 18 + 2);
+    expect(report.stats.api_calls * 5).toBeLessThan(live.stats.api_calls);
+    expect(report.stats).toMatchObject({ users: 30, access_keys: 18, changed: 0, resolved: 0 });
+  });
+});
