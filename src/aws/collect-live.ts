@@ -135,7 +135,8 @@ async function collectUser(gateway: IamGateway, user: User, needs: Set<DataNeed>
 async function collectRoot(gateway: IamGateway): Promise<RootAccountSnapshot> {
   const out = await gateway.iam<GetAccountSummaryCommandOutput>('GetAccountSummary', new GetAccountSummaryCommand({}));
   const map = out.SummaryMap ?? {};
-  return { mfaEnabled: (map.AccountMFAEnabled ?? 0) === 1, activeAccessKeyCount: map.AccountAccessKeysPresent ?? 0 };
+  // AccountAccessKeysPresent is 1 when root has any access key, active or inactive.
+  return { mfaEnabled: (map.AccountMFAEnabled ?? 0) === 1, accessKeyCount: map.AccountAccessKeysPresent ?? 0 };
 }
 
 export async function collectPasswordPolicy(gateway: IamGateway): Promise<PasswordPolicySnapshot | null> {

@@ -124,6 +124,7 @@ export function rootFromRow(row: ReportRow): RootAccountSnapshot {
   const latest = uses.length > 0 ? new Date(Math.max(...uses.map((d) => d.getTime()))) : null;
   return {
     mfaEnabled: row.mfaActive,
+    accessKeyCount: row.keys.length,
     activeAccessKeyCount: row.keys.filter((k) => k.active).length,
     passwordLastUsedAt: row.passwordLastUsedAt,
     accessKeyLastUsedAt: latest,

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { evaluateChecks } from '../checks/evaluate';
 import { resolveChecks } from '../checks/settings';
 import type { AccessKeySnapshot, IamSnapshot, UserSnapshot } from '../domain/snapshot';
-import { presentDiff, presentFinding } from '../http/presenters';
+import { presentFinding, renderDiffJson } from '../http/presenters';
 import { diffRuns } from '../scans/diff';
 import { countBySeverity, toFindingInput } from '../scans/finding-input';
 import { listFindings } from '../scans/findings-query';
@@ -174,7 +174,7 @@ class SyntheticAccount {
         loginProfile: u.loginProfile ? { ...u.loginProfile } : null,
         accessKeys: u.accessKeys.map(({ usage: _usage, ...k }) => ({ ...k })),
       })),
-      root: { mfaEnabled: true, activeAccessKeyCount: 0 },
+      root: { mfaEnabled: true, accessKeyCount: 0 },
       passwordPolicy: {
         minimumPasswordLength: 12,
         requireSymbols: true,
@@ -289,7 +289,7 @@ export async function runHistoryYearScenario(options: HistoryYearOptions = {}): 
       const t = process.hrtime.bigint();
       const d = diffRuns(store, head, { baseId: base, suppressed: 'exclude', now: nowMs });
       diffTimes.push(ms(t));
-      JSON.stringify(presentDiff(d));
+      renderDiffJson(d);
       diffWithJson.push(ms(t));
       diffItems += d.new.length + d.resolved.length + d.changed.length;
     }

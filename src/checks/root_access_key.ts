@@ -1,9 +1,12 @@
 /**
- * root_access_key — the root user has an active access key.
+ * root_access_key — the root user has an access key (CIS 1.4: no root access key should exist).
  *
- * Boundaries: fails when root.activeAccessKeyCount > 0. Root not collected (undefined): no finding.
+ * Boundaries: fails when root.accessKeyCount > 0, active or inactive: the live API cannot tell the
+ * two apart (AccountAccessKeysPresent), the credential report can and says how many are active.
+ * Root not collected (undefined): no finding.
  *
- * Durable evidence: active_access_key_count. Volatile: access_key_last_used when the source knows it.
+ * Durable evidence: access_keys_present (the same from both sources). Volatile: the active count
+ * and access_key_last_used when the source knows them.
  */
 import type { CheckDefinition, FindingDraft } from './types';
 import { ROOT_USER_NAME, rootArn, severitySetting, type SettingSpecs } from './common';
@@ -30,10 +33,20 @@ export const rootAccessKey: CheckDefinition = {
   enabledByDefault: true,
   evaluate(snapshot, settings): FindingDraft[] {
     const root = snapshot.root;
-    if (!root || root.activeAccessKeyCount <= 0) return [];
-    const n = root.activeAccessKeyCount;
+    if (!root || root.accessKeyCount <= 0) return [];
+    const active = root.activeAccessKeyCount;
     const lastUsed = isoOrNull(root.accessKeyLastUsedAt);
-    const volatile: Record<string, string | null> = lastUsed === undefined ? {} : { access_key_last_used: lastUsed };
+    const volatile: Record<string, string | number | null> = {};
+    if (active !== undefined) volatile.active_access_key_count = active;
+    if (lastUsed !== undefined) volatile.access_key_last_used = lastUsed;
+    const what =
+      active === undefined
+        ? 'an access key'
+        : active === 0
+          ? `${root.accessKeyCount === 1 ? 'an inactive access key' : `${root.accessKeyCount} inactive access keys`}`
+          : active === 1
+            ? 'an active access key'
+            : `${active} active access keys`;
     return [
       {
         checkId: 'root_access_key',
@@ -43,10 +56,10 @@ export const rootAccessKey: CheckDefinition = {
         userName: ROOT_USER_NAME,
         userArn: rootArn(snapshot),
         message:
-          `The root user of account ${snapshot.accountId} has ${n === 1 ? 'an active access key' : `${n} active access keys`}. ` +
+          `The root user of account ${snapshot.accountId} has ${what}. ` +
           'Sign in as root, deactivate and delete it (Security credentials → Access keys); use IAM roles instead.',
         evidence: {
-          durable: { active_access_key_count: n },
+          durable: { access_keys_present: true },
           volatile,
         },
       },

@@ -43,8 +43,13 @@ export interface UserSnapshot {
 
 export interface RootAccountSnapshot {
   mfaEnabled: boolean;
-  /** Number of active root access keys. */
-  activeAccessKeyCount: number;
+  /**
+   * Root access keys that exist, active or inactive. The live API only says whether any exists
+   * (GetAccountSummary AccountAccessKeysPresent counts inactive keys too), so it gives 0 or 1.
+   */
+  accessKeyCount: number;
+  /** Active root access keys: only the credential report knows; undefined from the live API. */
+  activeAccessKeyCount?: number;
   /** Only the credential report knows these; undefined from the live API. null = never used. */
   passwordLastUsedAt?: Date | null;
   accessKeyLastUsedAt?: Date | null;

@@ -5,7 +5,7 @@ import type { FindingTimeline } from '../scans/timeline';
 import type { TrendPoint } from '../scans/trends';
 import type { Finding } from '../store/findings-repository';
 import type { ScanRun, SuppressedFilter } from '../store';
-import type { DiffJson, FindingJson, RunJson, SuppressionJson, TrendsJson } from './schemas';
+import type { FindingJson, RunJson, SuppressionJson, TrendsJson } from './schemas';
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 const DAY_MS = 86_400_000;
@@ -99,21 +99,30 @@ export function presentTimeline(t: FindingTimeline, now: number) {
   };
 }
 
-const diffItem = (i: DiffItem) => ({
-  finding_id: i.state.findingId,
-  check_id: i.state.checkId,
-  title: i.state.title,
-  severity: i.state.severity,
-  resource_type: i.state.resourceType,
-  resource_id: i.state.resourceId,
-  user_name: i.state.userName,
-  evidence: i.state.durable,
-  suppressed: i.suppressionId !== null,
-  suppression_id: i.suppressionId,
-});
-
-export function presentDiff(d: RunDiff): DiffJson {
-  return {
+/**
+ * The diff as JSON text (the DiffSchema shape). Diffs can list tens of thousands of findings: each
+ * state's durable evidence is already canonical JSON in the store, so it is written as is instead of
+ * being parsed and serialised again.
+ */
+export function renderDiffJson(d: RunDiff): string {
+  // JSON string literals; check ids, titles, resource types and severities repeat: quote them once.
+  const quoted = new Map<string, string>();
+  const q = (v: string): string => {
+    let out = quoted.get(v);
+    if (out === undefined) quoted.set(v, (out = JSON.stringify(v)));
+    return out;
+  };
+  const item = (i: DiffItem, extra = ''): string => {
+    const s = i.state;
+    return (
+      `{"finding_id":${s.findingId},"check_id":${q(s.checkId)},"title":${q(s.title)},"severity":${q(s.severity)}` +
+      `,"resource_type":${q(s.resourceType)},"resource_id":${JSON.stringify(s.resourceId)},"user_name":${s.userName === null ? 'null' : JSON.stringify(s.userName)}` +
+      `,"evidence":${s.durableJson},"suppressed":${i.suppressionId !== null},"suppression_id":${i.suppressionId ?? 'null'}${extra}}`
+    );
+  };
+  const changed = (c: ChangedItem): string =>
+    item(c, `,"before":{"severity":${q(c.before.severity)},"evidence":${c.before.durableJson}},"after":{"severity":${q(c.state.severity)},"evidence":${c.state.durableJson}}`);
+  const head = JSON.stringify({
     run_id: d.run.id,
     base_run_id: d.base?.id ?? null,
     target: d.run.target,
@@ -121,15 +130,12 @@ export function presentDiff(d: RunDiff): DiffJson {
     base_finished_at: d.base ? iso(d.base.finishedAt) : null,
     suppressed: d.suppressed,
     counts: { new: d.new.length, resolved: d.resolved.length, changed: d.changed.length, unchanged: d.unchanged, suppressed_left_out: d.leftOut },
-    new: d.new.map(diffItem),
-    resolved: d.resolved.map(diffItem),
-    changed: d.changed.map((c: ChangedItem) => ({
-      ...diffItem(c),
-      before: { severity: c.before.severity, evidence: c.before.durable },
-      after: { severity: c.state.severity, evidence: c.state.durable },
-    })),
     unchanged: d.unchanged,
-  };
+  });
+  return (
+    `${head.slice(0, -1)},"new":[${d.new.map((i) => item(i)).join(',')}],"resolved":[${d.resolved.map((i) => item(i)).join(',')}]` +
+    `,"changed":[${d.changed.map(changed).join(',')}]}`
+  );
 }
 
 export function presentSuppression(s: SuppressionView): SuppressionJson {

@@ -11,6 +11,7 @@
  * Suppressions are evaluated now (read time): `exclude` (default) leaves suppressed findings out of
  * every list and count, `only` keeps only them, `include` keeps everything (flagged).
  */
+import { SEVERITIES } from '../checks/types';
 import { AppError } from '../errors';
 import type { ScanRun, Store } from '../store';
 import type { FindingStateView, SuppressedFilter } from '../store/findings-repository';
@@ -46,6 +47,19 @@ export interface DiffOptions {
   suppressed: SuppressedFilter;
   /** Suppressions are evaluated at this instant (ms). */
   now: number;
+}
+
+const RANK: Record<string, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
+
+/**
+ * Most severe first; within a severity the order the store returned (chronological: resolved in the
+ * order they ended, new and changed in the order they began). Stable and O(n).
+ */
+function bySeverity<T extends DiffItem>(items: T[]): T[] {
+  const buckets: T[][] = SEVERITIES.map(() => []);
+  const unknown: T[] = [];
+  for (const item of items) (buckets[RANK[item.state.severity] ?? -1] ?? unknown).push(item);
+  return buckets.reverse().flat().concat(unknown);
 }
 
 function loadRun(store: Store, id: number, field: string): ScanRun {
@@ -87,6 +101,7 @@ export function diffRuns(store: Store, runId: number, options: DiffOptions): Run
       if (keep(suppressionId)) out.new.push({ state, suppressionId });
       else out.leftOut++;
     }
+    out.new = bySeverity(out.new);
     return out;
   }
 
@@ -123,7 +138,9 @@ export function diffRuns(store: Store, runId: number, options: DiffOptions): Run
     if (keep(suppressionId)) out.resolved.push({ state, suppressionId });
     else out.leftOut++;
   }
-  // The store returns states most severe first, then by check, user and resource: the lists keep that order.
+  out.new = bySeverity(out.new);
+  out.resolved = bySeverity(out.resolved);
+  out.changed = bySeverity(out.changed);
   return out;
 }
 

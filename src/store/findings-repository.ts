@@ -76,9 +76,28 @@ export interface FindingStateView {
   resourceId: string;
   userName: string | null;
   severity: string;
-  /** stableJson of the durable evidence (compare as strings). */
+  /** stableJson of the durable evidence: compare as strings, or write into JSON as is. */
   durableJson: string;
-  durable: EvidenceMap;
+  /** The durable evidence, parsed on first use. */
+  readonly durable: EvidenceMap;
+}
+
+/** A FindingStateView whose evidence is parsed only when read (diffs list tens of thousands of states). */
+class StateView implements FindingStateView {
+  private parsed: EvidenceMap | undefined;
+  constructor(
+    readonly findingId: number,
+    readonly checkId: string,
+    readonly title: string,
+    readonly resourceType: string,
+    readonly resourceId: string,
+    readonly userName: string | null,
+    readonly severity: string,
+    readonly durableJson: string,
+  ) {}
+  get durable(): EvidenceMap {
+    return (this.parsed ??= JSON.parse(this.durableJson) as EvidenceMap);
+  }
 }
 
 export interface IntervalDiff {
@@ -86,7 +105,10 @@ export interface IntervalDiff {
   sameIntervalCount: number;
   /** Of those, the ones a suppression of the matcher applies to (0 without a matcher). */
   sameIntervalSuppressedCount: number;
-  /** Intervals covering the base run only / the head run only, most severe first, then by check, user, resource. */
+  /**
+   * Intervals covering the base run only (in the order they ended) / the head run only (in the order
+   * they began): index order, no sort.
+   */
   onlyBase: FindingStateView[];
   onlyHead: FindingStateView[];
 }
@@ -235,8 +257,6 @@ const fromFinding = (column: string) => `(SELECT f.${column} FROM findings f WHE
 const STATE_VIEW_COLUMNS = `s.finding_id, coalesce(s.check_id, ${fromFinding('check_id')}), coalesce(s.resource_type, ${fromFinding('resource_type')}),
   coalesce(s.resource_id, ${fromFinding('resource_id')}), iif(s.check_id IS NULL, ${fromFinding('user_name')}, s.user_name), s.severity, s.durable_json`;
 const STATE_VIEW_FROM = `finding_states s`;
-/** Most severe first, then check (column 2), user (5, none first), resource (4): the order of diff lists. */
-const STATE_VIEW_ORDER = `ORDER BY CASE s.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, 2, 5, 4`;
 
 type StateViewRow = [number, string, string, string, string | null, string, string];
 
@@ -294,17 +314,17 @@ export function makeFindingsRepository(db: Db, sqlite: Database.Database, suppre
       onlyLo: sqlite.prepare(
         `SELECT ${STATE_VIEW_COLUMNS} FROM ${STATE_VIEW_FROM}
          WHERE s.target = ? AND s.to_run_id >= ? AND s.to_run_id < ? AND s.from_run_id <= ?
-         ${STATE_VIEW_ORDER}`,
+         ORDER BY s.to_run_id, s.id`,
       ),
       onlyHi: sqlite.prepare(
         `SELECT ${STATE_VIEW_COLUMNS} FROM ${STATE_VIEW_FROM}
          WHERE s.target = ? AND s.from_run_id > ? AND s.from_run_id <= ? AND (s.to_run_id IS NULL OR s.to_run_id >= ?)
-         ${STATE_VIEW_ORDER}`,
+         ORDER BY s.from_run_id, s.id`,
       ),
       coveringViews: sqlite.prepare(
         `SELECT ${STATE_VIEW_COLUMNS} FROM ${STATE_VIEW_FROM}
          WHERE s.target = ? AND s.from_run_id <= ? AND (s.to_run_id IS NULL OR s.to_run_id >= ?)
-         ${STATE_VIEW_ORDER}`,
+         ORDER BY s.from_run_id, s.id`,
       ),
       // Suppression candidates: by id (primary key), by check (the identity index's prefix).
       candidatesById: sqlite.prepare(
@@ -351,17 +371,7 @@ export function makeFindingsRepository(db: Db, sqlite: Database.Database, suppre
       (S().allTexts.all() as { check_id: string; title: string; remediation: string }[]).map((r) => [r.check_id, { title: r.title, remediation: r.remediation }]),
     ));
 
-  const toStateView = (r: StateViewRow): FindingStateView => ({
-    findingId: r[0],
-    checkId: r[1],
-    title: texts().get(r[1])?.title ?? r[1],
-    resourceType: r[2],
-    resourceId: r[3],
-    userName: r[4],
-    severity: r[5],
-    durableJson: r[6],
-    durable: JSON.parse(r[6]) as EvidenceMap,
-  });
+  const toStateView = (r: StateViewRow): FindingStateView => new StateView(r[0], r[1], texts().get(r[1])?.title ?? r[1], r[2], r[3], r[4], r[5], r[6]);
 
   const annotate = (rows: FindingRow[], now?: number): Finding[] => {
     if (rows.length === 0) return [];

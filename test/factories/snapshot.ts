@@ -124,6 +124,8 @@ export function userArn(name: string): string {
 export interface RootOptions {
   mfaEnabled?: boolean;
   activeAccessKeyCount?: number;
+  /** Keys present, active or not (defaults to activeAccessKeyCount). */
+  accessKeyCount?: number;
   /** Default null (never used); explicit undefined = unknown (api source). */
   passwordLastUsedDaysAgo?: number | null;
   accessKeyLastUsedDaysAgo?: number | null;
@@ -135,7 +137,8 @@ export function aRoot(opts: RootOptions = {}): RootAccountSnapshot {
   const now = opts.now ?? NOW;
   return {
     mfaEnabled: opts.mfaEnabled ?? true,
-    activeAccessKeyCount: opts.activeAccessKeyCount ?? 0,
+    accessKeyCount: opts.accessKeyCount ?? opts.activeAccessKeyCount ?? 0,
+    activeAccessKeyCount: opts.activeAccessKeyCount,
     passwordLastUsedAt: when(pick(opts, 'passwordLastUsedDaysAgo', null), now),
     accessKeyLastUsedAt: when(pick(opts, 'accessKeyLastUsedDaysAgo', null), now),
   };

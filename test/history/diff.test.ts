@@ -1,4 +1,5 @@
 import { addAccessKey, addUser, DAY_MS, deleteAccessKey, getUser, mulberry32 } from '../../src/simulator';
+import { DiffSchema } from '../../src/http/schemas';
 import { startHarness, type Harness } from '../support/harness';
 import { accountWith, keyOf, labels, scan, TestClock } from './helpers';
 
@@ -68,6 +69,9 @@ describe('GET /api/scans/{id}/diff', () => {
     // gina's key (only its last use changed) and the account's missing password policy
     expect(d.unchanged).toBe(2);
     expect(d.counts).toEqual({ new: 2, resolved: 3, changed: 1, unchanged: 2, suppressed_left_out: 0 });
+    // the response (written as text for speed) is exactly the documented shape
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(DiffSchema.strict().parse(d)).toEqual(d);
     // the run's own stats agree with the diff
     expect(second.stats).toMatchObject({ new: 2, resolved: 3, changed: 1 });
   });

@@ -104,6 +104,7 @@ describe('reading the credential report CSV', () => {
     const { root } = parseCredentialReport(csv(HEADER, ROOT));
     expect(rootFromRow(root!)).toEqual({
       mfaEnabled: true,
+      accessKeyCount: 2,
       activeAccessKeyCount: 1,
       passwordLastUsedAt: new Date('2025-02-27T10:00:00Z'),
       // the later of the two slots, the inactive one included

@@ -125,10 +125,3 @@ export function metricsAuth(options: AuthOptions & { bearerToken?: string }): Re
   return [rateLimitGate(options), bearerOrBasic];
 }
 
-/**
- * Basic auth alone, without rate limiting (kept for callers of the first version).
- * @deprecated use apiAuth.
- */
-export function basicAuthMiddleware(user: string, password: string): RequestHandler {
-  return basicAuthCheck({ user, password }, UNAUTHORIZED_BODY);
-}

@@ -3,7 +3,7 @@ import { diffRuns } from '../../scans/diff';
 import type { SuppressedFilter } from '../../store';
 import type { HttpContext } from '../context';
 import { type OpenAPIRegistry, z } from '../openapi';
-import { presentDiff } from '../presenters';
+import { renderDiffJson } from '../presenters';
 import { DiffSchema, errorResponses, IdParam, SuppressedFilterEnum } from '../schemas';
 import { parseInput } from '../validate';
 
@@ -40,7 +40,7 @@ export function diffRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router 
     const { id } = parseInput(IdParam, req.params, 'path');
     const q = parseInput(DiffQuery, req.query, 'query');
     const diff = diffRuns(ctx.store, id, { baseId: q.base, suppressed: q.suppressed as SuppressedFilter, now: ctx.clock().getTime() });
-    res.json(presentDiff(diff));
+    res.type('application/json').send(renderDiffJson(diff));
   });
 
   return router;
