@@ -30,7 +30,7 @@ import { round } from './common';
 
 const DAY_MS = 86_400_000;
 const ACCOUNT_ID = '210987654321';
-const TARGET = 'bench';
+const TARGET = 'default';
 const SERVICES = ['s3', 'sts', 'ec2', 'dynamodb', 'lambda', 'sqs'];
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 
@@ -143,11 +143,13 @@ class SyntheticAccount {
     // Users leave and join (some join with an old key, e.g. migrated from another account).
     for (let i = 0; i < 10; i++) this.users.splice(Math.floor(this.rng() * this.users.length), 1);
     for (let i = 0; i < 10; i++) this.addUser(this.rng() < 0.2 ? this.int(100, 600) : 0, this.rng() < 0.5 ? 2 : 1);
-    // Users without keys get one now and then; console and MFA changes.
-    for (let i = 0; i < 15; i++) {
-      const u = this.pick(this.users);
+    // Users with a free key slot get a new key now and then (keeps the account near two keys per user).
+    const withSlot = this.users.filter((u) => u.accessKeys.length < 2);
+    for (let i = 0; i < Math.min(35, withSlot.length); i++) {
+      const u = this.pick(withSlot);
       if (u.accessKeys.length < 2) u.accessKeys.push(this.newKey(u.userName, 0));
     }
+    // Console and MFA changes.
     for (let i = 0; i < 5; i++) {
       const u = this.pick(this.users);
       if (u.loginProfile && u.mfaDeviceCount === 0) u.mfaDeviceCount = 1;

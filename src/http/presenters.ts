@@ -1,4 +1,5 @@
 /** Shapes store objects into the API's JSON (snake_case, ISO dates, derived ages). */
+import { getCheck } from '../checks/catalog';
 import type { ChangedItem, DiffItem, RunDiff } from '../scans/diff';
 import type { SuppressionView } from '../scans/suppressions';
 import type { FindingTimeline } from '../scans/timeline';
@@ -55,14 +56,15 @@ export function presentFinding(f: Finding, now = Date.now()): FindingJson {
     target: f.target,
     check_id: f.checkId,
     severity: f.severity,
-    title: f.title,
+    // Findings recorded before check texts were kept per check have none until the next scan: use the catalog.
+    title: f.title !== f.checkId ? f.title : (getCheck(f.checkId)?.title ?? f.title),
     message: f.message,
     resource_type: f.resourceType as FindingJson['resource_type'],
     resource_id: f.resourceId,
     user_name: f.userName,
     user_arn: f.userArn,
     evidence: { ...evidence, ...derivedAges(evidence, now) },
-    remediation: f.remediation,
+    remediation: f.remediation || (getCheck(f.checkId)?.remediation ?? ''),
     status: f.status,
     first_seen_at: iso(f.firstSeenAt)!,
     first_seen_run_id: f.firstSeenRunId,

@@ -28,6 +28,7 @@ export function diffRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router 
       'new (seen by the run, not by base), resolved (seen by base, not by the run), changed (both, with another severity or durable evidence: before and after) and the count of unchanged. ' +
       'Last-use dates never make a finding changed; a rotated key is one resolved and one new finding. ' +
       'Without `base`, the previous succeeded run of the same target (none: everything is new, base_run_id null). ' +
+      'Lists: most severe first, then in the order the changes happened. Suppressed findings are left out unless `suppressed=include|only` (suppressions as of now). ' +
       '400 when the runs belong to different targets, 409 when either did not succeed, 404 for unknown ids.',
     tags: ['scans'],
     request: { params: IdParam, query: DiffQuery },
