@@ -158,6 +158,8 @@ export class ScanService {
           this.options.store.runs.markInterrupted(s.runId, this.clock().getTime(), `keywatch shut down before the scan finished (grace period ${graceMs} ms)`);
           this.options.logger.warn({ run_id: s.runId }, 'scan interrupted by shutdown');
         }
+        // Queued IAM calls now fail fast; give the scans a moment to unwind before the store closes.
+        await Promise.race([Promise.all(scans.map((s) => s.done)), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       }
     }
     await this.limiter.stop();
@@ -234,7 +236,15 @@ export class ScanService {
       }
       log.warn({ error_code: code, error: message, stats: statsOf(callStats, started) }, 'scan failed');
     }
-    const finished = this.options.store.runs.get(run.id) ?? run;
+    let finished: ScanRun;
+    try {
+      finished = this.options.store.runs.get(run.id) ?? run;
+    } catch (storeError) {
+      // The store was closed under us (shutdown after the grace period): the run was marked
+      // interrupted before that. `done` must still settle, never reject.
+      log.warn({ err: storeError }, 'could not read the finished run back');
+      return { ...run, status: 'interrupted' };
+    }
     try {
       this.options.onRunFinished?.(finished);
     } catch (hookError) {
