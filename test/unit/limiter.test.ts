@@ -69,4 +69,24 @@ describe('the IAM limiter', () => {
     expect(elapsed).toBeGreaterThanOrEqual(440);
     await l.stop();
   });
+
+  test('when many calls are queued, then no more than the configured concurrency run at once', async () => {
+    const l = limiter({ ratePerSecond: 100000, concurrency: 3 });
+    const stats = emptyCallStats();
+    let running = 0;
+    let max = 0;
+    await Promise.all(
+      Array.from({ length: 60 }, () =>
+        l.call('X', async () => {
+          running++;
+          max = Math.max(max, running);
+          await new Promise((r) => setTimeout(r, 3));
+          running--;
+        }, stats),
+      ),
+    );
+    expect(max).toBe(3);
+    expect(stats.api_calls).toBe(60);
+    await l.stop();
+  });
 });
