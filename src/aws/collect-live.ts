@@ -53,14 +53,19 @@ export async function listAllUsers(gateway: IamGateway): Promise<User[]> {
   return users;
 }
 
-export async function listUserAccessKeys(gateway: IamGateway, userName: string): Promise<AccessKeyMetadata[]> {
+/**
+ * ListAccessKeys (all pages) for one user; null when the user no longer exists (deleted between
+ * ListUsers — or the credential report — and this call: the user is simply not in the snapshot).
+ */
+export async function listUserAccessKeys(gateway: IamGateway, userName: string): Promise<AccessKeyMetadata[] | null> {
   const keys: AccessKeyMetadata[] = [];
   let marker: string | undefined;
   do {
-    const page = await gateway.iam<ListAccessKeysCommandOutput>(
+    const page = await gateway.iamOrNull<ListAccessKeysCommandOutput>(
       'ListAccessKeys',
       new ListAccessKeysCommand({ UserName: userName, Marker: marker }),
     );
+    if (!page) return null;
     keys.push(...(page.AccessKeyMetadata ?? []));
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
@@ -80,7 +85,8 @@ export async function resolveAccountId(gateway: IamGateway, users: { Arn?: strin
   return identity.Account;
 }
 
-async function collectKey(gateway: IamGateway, meta: AccessKeyMetadata, needs: Set<DataNeed>): Promise<AccessKeySnapshot> {
+/** null when the key was deleted while we were scanning. */
+async function collectKey(gateway: IamGateway, meta: AccessKeyMetadata, needs: Set<DataNeed>): Promise<AccessKeySnapshot | null> {
   const key: AccessKeySnapshot = {
     accessKeyId: meta.AccessKeyId!,
     userName: meta.UserName!,
@@ -88,10 +94,11 @@ async function collectKey(gateway: IamGateway, meta: AccessKeyMetadata, needs: S
     createdAt: meta.CreateDate!,
   };
   if (needs.has('key_last_used')) {
-    const out = await gateway.iam<GetAccessKeyLastUsedCommandOutput>(
+    const out = await gateway.iamOrNull<GetAccessKeyLastUsedCommandOutput>(
       'GetAccessKeyLastUsed',
       new GetAccessKeyLastUsedCommand({ AccessKeyId: meta.AccessKeyId }),
     );
+    if (!out) return null;
     const used = out.AccessKeyLastUsed;
     key.lastUsedAt = used?.LastUsedDate ?? null;
     key.lastUsedService = used?.LastUsedDate && used.ServiceName !== 'N/A' ? (used.ServiceName ?? null) : null;
@@ -100,7 +107,7 @@ async function collectKey(gateway: IamGateway, meta: AccessKeyMetadata, needs: S
   return key;
 }
 
-async function collectUser(gateway: IamGateway, user: User, needs: Set<DataNeed>): Promise<UserSnapshot> {
+async function collectUser(gateway: IamGateway, user: User, needs: Set<DataNeed>): Promise<UserSnapshot | null> {
   const userName = user.UserName!;
   const [keyMetas, loginProfile, mfa] = await Promise.all([
     listUserAccessKeys(gateway, userName),
@@ -108,10 +115,11 @@ async function collectUser(gateway: IamGateway, user: User, needs: Set<DataNeed>
       ? gateway.iamOrNull<GetLoginProfileCommandOutput>('GetLoginProfile', new GetLoginProfileCommand({ UserName: userName }))
       : Promise.resolve(undefined),
     needs.has('mfa_devices')
-      ? gateway.iam<ListMFADevicesCommandOutput>('ListMFADevices', new ListMFADevicesCommand({ UserName: userName }))
+      ? gateway.iamOrNull<ListMFADevicesCommandOutput>('ListMFADevices', new ListMFADevicesCommand({ UserName: userName }))
       : Promise.resolve(undefined),
   ]);
-  const accessKeys = await Promise.all(keyMetas.map((m) => collectKey(gateway, m, needs)));
+  if (keyMetas === null) return null; // deleted while we were scanning
+  const accessKeys = (await Promise.all(keyMetas.map((m) => collectKey(gateway, m, needs)))).filter((k): k is AccessKeySnapshot => k !== null);
   const snapshot: UserSnapshot = {
     userName,
     userId: user.UserId!,
@@ -128,7 +136,7 @@ async function collectUser(gateway: IamGateway, user: User, needs: Set<DataNeed>
         }
       : null;
   }
-  if (mfa !== undefined) snapshot.mfaDeviceCount = mfa.MFADevices?.length ?? 0;
+  if (mfa !== undefined) snapshot.mfaDeviceCount = mfa?.MFADevices?.length ?? 0;
   return snapshot;
 }
 
@@ -166,7 +174,12 @@ export async function collectLiveSnapshot(gateway: IamGateway, needs: readonly D
     needSet.has('root_account') ? collectRoot(gateway) : Promise.resolve(undefined),
     needSet.has('password_policy') ? collectPasswordPolicy(gateway) : Promise.resolve(undefined),
   ]);
-  const snapshot: IamSnapshot = { accountId, source: 'api', collectedAt: now(), users: userSnapshots };
+  const snapshot: IamSnapshot = {
+    accountId,
+    source: 'api',
+    collectedAt: now(),
+    users: userSnapshots.filter((u): u is UserSnapshot => u !== null),
+  };
   if (root) snapshot.root = root;
   if (passwordPolicy !== undefined) snapshot.passwordPolicy = passwordPolicy;
   return snapshot;

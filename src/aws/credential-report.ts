@@ -31,7 +31,7 @@ import {
 import type { AccessKeySnapshot, DataNeed, IamSnapshot, UserSnapshot } from '../domain/snapshot';
 import { AppError } from '../errors';
 import type { CollectContext } from '../scans/scan-service';
-import { collectPasswordPolicy, resolveAccountId } from './collect-live';
+import { collectPasswordPolicy, listUserAccessKeys, resolveAccountId } from './collect-live';
 import type { IamGateway } from './iam-gateway';
 import { parseCredentialReport, ROOT_ACCOUNT_ROW, type ReportRow } from './report-parse';
 import { rootFromRow, userFromRow, userKeys } from './report-snapshot';
@@ -133,22 +133,6 @@ function readReport(ctx: CollectContext, out: GetCredentialReportCommandOutput, 
   };
 }
 
-/** ListAccessKeys (all pages) for one user; null when the user no longer exists. */
-async function listKeysOrNull(gateway: IamGateway, userName: string): Promise<AccessKeyMetadata[] | null> {
-  const keys: AccessKeyMetadata[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await gateway.iamOrNull<ListAccessKeysCommandOutput>(
-      'ListAccessKeys',
-      new ListAccessKeysCommand({ UserName: userName, Marker: marker }),
-    );
-    if (!page) return null;
-    keys.push(...(page.AccessKeyMetadata ?? []));
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
-  return keys;
-}
-
 async function fillLastUse(gateway: IamGateway, key: AccessKeySnapshot): Promise<void> {
   const out = await gateway.iamOrNull<GetAccessKeyLastUsedCommandOutput>(
     'GetAccessKeyLastUsed',
@@ -193,7 +177,7 @@ async function lookUpAccessKeys(ctx: CollectContext, rows: ReportRow[], needs: S
     KEY_LOOKUP_IN_FLIGHT,
     async (row) => {
       result.listCalls++;
-      const listed = await listKeysOrNull(ctx.gateway, row.user);
+      const listed = await listUserAccessKeys(ctx.gateway, row.user);
       if (listed === null) {
         result.byUser.set(row.user, null);
         result.deletedUsers.push(row.user);

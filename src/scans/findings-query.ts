@@ -8,22 +8,11 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
-import { sortValueOf, type Finding, type FindingSort, type SuppressedFilter } from '../store/findings-repository';
+import { sortValueOf, type Finding, type FindingSort, type ListFindingsQuery } from '../store/findings-repository';
 import type { Store } from '../store';
 
-export interface FindingsFilter {
-  target: string;
-  status: 'open' | 'resolved' | 'all';
-  checkId?: string;
-  severity?: string;
-  minSeverityRank?: number;
-  userName?: string;
-  resourceId?: string;
-  firstSeenSince?: number;
-  suppressed: SuppressedFilter;
-  sort: FindingSort;
-  order: 'asc' | 'desc';
-}
+/** The filters and sort of a findings listing (the store's query without its page position). */
+export type FindingsFilter = Omit<ListFindingsQuery, 'limit' | 'offset' | 'after' | 'withTotal' | 'now'>;
 
 export interface FindingsPageRequest extends FindingsFilter {
   limit: number;

@@ -1,5 +1,5 @@
 import { generateAccount } from '../../src/simulator';
-import { accountWithKeyAges } from '../support/accounts';
+import { accountWithKeyAges, accountWithUsers } from '../support/accounts';
 import { scanViaApi, startHarness, type Harness } from '../support/harness';
 
 const findingKeys = (items: { check_id: string; resource_id: string; severity: string }[]) =>
@@ -84,5 +84,20 @@ describe('scans when AWS misbehaves', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ code: 'aws_unavailable' });
     expect((run.error as { message: string }).message).toContain('iam:ListUsers');
+  });
+
+  test('when a user is deleted while the scan runs, then the run succeeds without that user instead of failing', async () => {
+    h = await startHarness({ account: accountWithUsers(80), sim: { latencyMs: 10 } });
+    const started = await h.post('/api/scans').send({ source: 'api' });
+    expect(started.status).toBe(202);
+    // once ListUsers has answered, the last user (scanned last) disappears from the account
+    while (!h.sim.stats.byAction.ListUsers) await new Promise((r) => setTimeout(r, 5));
+    h.sim.account.users = h.sim.account.users.filter((u) => u.userName !== 'svc-00079');
+    await h.ctx.scans.waitForRunning();
+    const run = (await h.get(`/api/scans/${started.body.id}`)).body;
+    expect(run.status).toBe('succeeded');
+    expect(run.stats.users).toBe(79);
+    const gone = await h.get('/api/findings?user=svc-00079');
+    expect(gone.body.total).toBe(0);
   });
 });
