@@ -11,13 +11,17 @@ export function ageInDays(date: Date, now: Date): number {
   return Math.floor((now.getTime() - date.getTime()) / DAY_MS);
 }
 
-/** ISO-8601 string for evidence (`2025-01-31T12:00:00.000Z`). */
+/**
+ * ISO-8601 string for evidence (`2025-01-31T12:00:00.000Z`), to the whole second: IAM's APIs and
+ * its credential report give whole seconds, so evidence from either source compares equal and a
+ * switch of source never makes a finding look "changed".
+ */
 export function iso(date: Date): string {
-  return date.toISOString();
+  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString();
 }
 
 /** ISO string, or null for "never" / "none"; undefined stays undefined (not collected). */
 export function isoOrNull(date: Date | null | undefined): string | null | undefined {
   if (date === undefined) return undefined;
-  return date === null ? null : date.toISOString();
+  return date === null ? null : iso(date);
 }

@@ -9,9 +9,9 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
-/** AWS writes timestamps as ISO 8601 UTC, e.g. 2024-01-02T03:04:05Z (milliseconds only when the model has them). */
+/** AWS writes timestamps as ISO 8601 UTC to the second, e.g. 2024-01-02T03:04:05Z (the model's milliseconds are dropped, as AWS has none). */
 export function isoTimestamp(date: Date): string {
-  return date.toISOString().replace(/\.000Z$/, 'Z');
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function scalar(value: Scalar): string {

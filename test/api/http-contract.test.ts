@@ -132,10 +132,12 @@ describe('the v1 compatibility endpoint', () => {
     const inactive = h.sim.account.users[2].accessKeys[0];
     const res = await h.get('/api/v1/iam/old-access-keys/list-users?hours=24');
     expect(res.status).toBe(200);
+    // AWS (and the simulator) answer creation dates to the whole second
+    const awsDate = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString();
     expect(Object.keys(res.body)).toEqual(['old_access_keys']);
     expect(res.body.old_access_keys).toEqual([
-      { user_name: 'user-100d-2', access_key_id: inactive.accessKeyId, created_date: inactive.createDate.toISOString() },
-      { user_name: 'user-2d-1', access_key_id: h.sim.account.users[1].accessKeys[0].accessKeyId, created_date: h.sim.account.users[1].accessKeys[0].createDate.toISOString() },
+      { user_name: 'user-100d-2', access_key_id: inactive.accessKeyId, created_date: awsDate(inactive.createDate) },
+      { user_name: 'user-2d-1', access_key_id: h.sim.account.users[1].accessKeys[0].accessKeyId, created_date: awsDate(h.sim.account.users[1].accessKeys[0].createDate) },
     ]);
     inactive.status = 'Inactive';
     const again = await h.get('/api/v1/iam/old-access-keys/list-users?hours=24');

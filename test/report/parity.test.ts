@@ -10,8 +10,10 @@ describe('credential report source: parity with the live api source', () => {
   afterEach(async () => h?.close());
 
   test('when one realistic account is scanned with api and with credential_report, then every check both evaluate finds the same (check, resource, severity)', async () => {
-    const now = wholeSecondNow();
-    // A fixed clock: both runs judge ages at the same instant.
+    // A fixed clock: both runs judge ages at the same instant. It has milliseconds on purpose: the
+    // model's dates then have them too, the live answers and the report (like AWS) do not, and the
+    // evidence must still compare equal across sources.
+    const now = new Date(wholeSecondNow().getTime() + 537);
     h = await startHarness({ account: generateAccount({ seed: 2024, users: 120, now }), clock: () => now });
     const live = (await scanViaApi(h, 'api')) as unknown as RunJson;
     const report = (await scanViaApi(h, 'credential_report')) as unknown as RunJson;
