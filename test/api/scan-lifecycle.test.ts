@@ -1,3 +1,4 @@
+import { emptyAccount } from '../../src/simulator';
 import { accountWithKeyAges, accountWithUsers } from '../support/accounts';
 import { scanViaApi, startHarness, type Harness } from '../support/harness';
 
@@ -118,5 +119,59 @@ describe('scans through the API against the simulated account', () => {
     const run = await h.get(`/api/scans/${started.body.id}`);
     expect(run.body.status).toBe('interrupted');
     expect(run.body.error.message).toMatch(/stopped while the scan was running/);
+  });
+});
+
+describe('the live source collects only what the enabled checks need', () => {
+  let h: Harness;
+  afterEach(async () => h?.close());
+
+  const KEY_CHECKS_ONLY = {
+    KEYWATCH_CHECK_USER_MULTIPLE_ACTIVE_KEYS_ENABLED: 'false',
+    KEYWATCH_CHECK_USER_CONSOLE_WITHOUT_MFA_ENABLED: 'false',
+    KEYWATCH_CHECK_USER_PASSWORD_UNUSED_ENABLED: 'false',
+    KEYWATCH_CHECK_USER_PASSWORD_AND_KEYS_ENABLED: 'false',
+    KEYWATCH_CHECK_ROOT_ACCESS_KEY_ENABLED: 'false',
+    KEYWATCH_CHECK_ROOT_MFA_DISABLED_ENABLED: 'false',
+    KEYWATCH_CHECK_PASSWORD_POLICY_WEAK_ENABLED: 'false',
+    KEYWATCH_CHECK_ACCESS_KEY_UNUSED_ENABLED: 'false',
+  };
+
+  test('when only key-age checks are enabled, then no login-profile, MFA, last-use, summary or policy call is made', async () => {
+    h = await startHarness({ account: accountWithKeyAges([10, 100, 400]), env: KEY_CHECKS_ONLY });
+    const run = await scanViaApi(h);
+    expect(run.status).toBe('succeeded');
+    expect(Object.keys(h.sim.stats.byAction).sort()).toEqual(['ListAccessKeys', 'ListUsers']);
+    expect((run.stats as { calls_by_action: Record<string, number> }).calls_by_action).toEqual({ ListUsers: 1, ListAccessKeys: 3 });
+    const checks = new Set((await h.get('/api/findings')).body.items.map((f: { check_id: string }) => f.check_id));
+    expect([...checks].sort()).toEqual(['access_key_not_rotated']);
+  });
+
+  test('when every default check is enabled, then each per-user and account call is made once', async () => {
+    h = await startHarness({ account: accountWithKeyAges([10, 100, 400]) });
+    const run = await scanViaApi(h);
+    expect((run.stats as { calls_by_action: Record<string, number> }).calls_by_action).toEqual({
+      ListUsers: 1,
+      ListAccessKeys: 3,
+      GetAccessKeyLastUsed: 3,
+      GetLoginProfile: 3,
+      ListMFADevices: 3,
+      GetAccountSummary: 1,
+      GetAccountPasswordPolicy: 1,
+    });
+    expect(run.skipped_checks).toEqual([{ check_id: 'root_recently_used', reason: expect.stringContaining('credential report') }]);
+  });
+});
+
+describe('the account id of a run', () => {
+  let h: Harness;
+  afterEach(async () => h?.close());
+
+  test('when the account has no IAM user, then the account id comes from STS GetCallerIdentity', async () => {
+    h = await startHarness({ account: emptyAccount('444455556666') });
+    const run = await scanViaApi(h);
+    expect(run.status).toBe('succeeded');
+    expect(run.account_id).toBe('444455556666');
+    expect(h.sim.stats.byAction.GetCallerIdentity).toBe(1);
   });
 });
