@@ -2,22 +2,26 @@
  * The one error type of keywatch. Every layer throws AppError (or lets something unexpected
  * through); the HTTP error middleware turns it into `{ error: { code, message, details? } }`.
  */
-export type ErrorCode =
-  | 'validation_failed'
-  | 'unauthorized'
-  | 'not_found'
-  | 'scan_in_progress'
-  | 'conflict'
-  | 'aws_access_denied'
-  | 'aws_throttled'
-  | 'aws_unavailable'
-  | 'aws_error'
-  | 'aws_credentials'
-  | 'report_failed'
-  | 'storage_error'
-  | 'too_many_requests'
-  | 'payload_too_large'
-  | 'internal_error';
+export const ERROR_CODES = [
+  'validation_failed',
+  'unauthorized',
+  'not_found',
+  'scan_in_progress',
+  'conflict',
+  'aws_access_denied',
+  'aws_throttled',
+  'aws_unavailable',
+  'aws_error',
+  'aws_credentials',
+  'report_failed',
+  'storage_error',
+  'too_many_requests',
+  'payload_too_large',
+  'internal_error',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const isErrorCode = (value: unknown): value is ErrorCode => (ERROR_CODES as readonly unknown[]).includes(value);
 
 export interface ErrorDetail {
   field: string;

@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import type { IamSnapshot, ScanSource } from '../../domain/snapshot';
-import { AppError, isAppError } from '../../errors';
+import { AppError, isAppError, isErrorCode } from '../../errors';
 import type { HttpContext } from '../context';
 import { type OpenAPIRegistry, z } from '../openapi';
 import { errorResponses } from '../schemas';
@@ -77,7 +77,7 @@ async function scanForV1(ctx: HttpContext, source: ScanSource): Promise<IamSnaps
   const run = await started.done;
   const snapshot = await started.snapshot;
   if (run.status !== 'succeeded' || !snapshot) {
-    throw new AppError((run.errorCode as never) ?? 'aws_error', 502, `Scan run ${run.id} ${run.status}: ${run.error ?? 'unknown error'}`);
+    throw new AppError(isErrorCode(run.errorCode) ? run.errorCode : 'aws_error', 502, `Scan run ${run.id} ${run.status}: ${run.error ?? 'unknown error'}`);
   }
   return snapshot;
 }
