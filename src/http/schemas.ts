@@ -32,7 +32,7 @@ export const RunStatusEnum = z.enum(RUN_STATUSES as unknown as [string, ...strin
 
 /** Query-string integers: "10" → 10, anything else a 400 naming the field. */
 export const queryInt = (min: number, max: number) =>
-  z.coerce.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+  z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 export const PaginationQuery = z.object({
   limit: queryInt(1, 500).default(50).openapi({ description: 'Page size (1–500)', example: 50 }),
@@ -51,7 +51,10 @@ export const page = <T extends z.ZodTypeAny>(item: T, name: string) =>
     .openapi(name);
 
 export const IdParam = z.object({
-  id: z.coerce.number().int('must be a whole number').positive('must be a positive id').openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+  id: z.coerce
+    .number({ message: 'must be a positive whole number' })
+    .int('must be a positive whole number')
+    .positive('must be a positive whole number').openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
 });
 
 const Evidence = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).openapi('Evidence');

@@ -94,6 +94,8 @@ describe('the HTTP contract', () => {
       expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
       expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.(ts|js):\d+/);
     }
+    const badId = await h.get('/api/scans/abc');
+    expect(badId.body.error.details).toEqual([{ field: 'id', message: 'must be a positive whole number' }]);
     const malformed = await h.post('/api/scans').set('Content-Type', 'application/json').send('{"source":');
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.details[0].field).toBe('body');
