@@ -36,7 +36,7 @@ export class CliError extends Error {
 
 function loadCliConfig(): Config {
   try {
-    return loadConfig(process.env, { requireApiPassword: false });
+    return loadConfig(undefined, { requireApiPassword: false });
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message, 2);
     throw error;
@@ -76,7 +76,7 @@ export function buildCli(options: BuildCliOptions = {}): Command {
         const config = loadCliConfig();
         // Logs go to stderr so stdout stays the table (or JSON) a script can read.
         const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr as never, {
-          secrets: configSecrets(config, process.env),
+          secrets: configSecrets(config),
         });
         const ctx = buildAppContext(config, { logger, schedule: false });
         try {

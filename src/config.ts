@@ -125,6 +125,11 @@ export const DEMO_IAM_RATE = 200;
 
 export interface Config {
   env: 'development' | 'production' | 'test';
+  /**
+   * Credentials the AWS SDK reads from the environment itself (AWS_SECRET_ACCESS_KEY,
+   * AWS_SESSION_TOKEN): never used by keywatch, only scrubbed from its logs.
+   */
+  awsEnvSecrets: string[];
   demo: boolean;
   port: number;
   host: string;
@@ -209,6 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const password = e.KEYWATCH_API_PASSWORD ?? (options.generatePassword ?? defaultPasswordGenerator)();
   return {
     env: e.NODE_ENV,
+    awsEnvSecrets: [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter((s): s is string => typeof s === 'string' && s.length > 0),
     demo,
     port: e.PORT,
     host: e.KEYWATCH_HOST,

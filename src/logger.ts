@@ -78,12 +78,12 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 
 /** The secrets of a loaded configuration and environment, for LoggerOptions.secrets. */
 export function configSecrets(
-  config: { auth: { user: string; password: string }; metricsToken?: string; webhook?: { url: string } | null },
+  config: { auth: { user: string; password: string }; metricsToken?: string; webhook?: { url: string } | null; awsEnvSecrets?: string[] },
   env: Record<string, string | undefined> = {},
 ): string[] {
   const basic = Buffer.from(`${config.auth.user}:${config.auth.password}`, 'utf8').toString('base64');
   // A webhook URL can be a credential itself (Slack's is); the notifier logs only its host.
-  return [config.auth.password, basic, config.metricsToken, config.webhook?.url, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
+  return [config.auth.password, basic, config.metricsToken, config.webhook?.url, ...(config.awsEnvSecrets ?? []), env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<void> {
   const demo = argv.includes('--demo');
   let config: Config;
   try {
-    config = loadConfig(process.env, { demo });
+    config = loadConfig(undefined, { demo });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`keywatch: ${error.message}\n`);
@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, undefined, { secrets: configSecrets(config, process.env) });
+  const logger = createLogger(config.logLevel, undefined, { secrets: configSecrets(config) });
   installProcessHandlers(logger);
 
   let demoAccount: Awaited<ReturnType<typeof startDemoAccount>> | null = null;

@@ -272,10 +272,10 @@ export async function runHistoryYearScenario(options: HistoryYearOptions = {}): 
     store.suppressions.create({ target: TARGET, findingId: null, checkId: 'user_password_unused', userPattern: 'user.1?', reason: 'bench', createdAt: nowMs, expiresAt: nowMs + 30 * DAY_MS });
 
     // Size: checkpoint the WAL so the main file holds everything.
-    store.handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    store.checkpoint();
     const dbBytes = fs.statSync(dbPath).size + (fs.existsSync(`${dbPath}-wal`) ? fs.statSync(`${dbPath}-wal`).size : 0);
     const counts = store.tableCounts();
-    const findingsBytes = tableBytes(store.handle.sqlite, 'findings');
+    const findingsBytes = store.tableBytes('findings');
     const bytesPerFindingRow = findingsBytes / Math.max(1, counts.findings);
     const findingsPerRun = findingsTotal / runs;
     const naiveBytes = bytesPerFindingRow * findingsPerRun * 365;
@@ -338,19 +338,4 @@ export async function runHistoryYearScenario(options: HistoryYearOptions = {}): 
     store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Bytes a table and its indexes take (dbstat), or an estimate from the column lengths when dbstat is not compiled in. */
-function tableBytes(sqlite: import('better-sqlite3').Database, table: string): number {
-  try {
-    const row = sqlite
-      .prepare(`SELECT sum(pgsize) AS bytes FROM dbstat WHERE name = ? OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?)`)
-      .get(table, table) as { bytes: number | null };
-    if (row.bytes) return row.bytes;
-  } catch {
-    // dbstat not available
-  }
-  const cols = (sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => `coalesce(length("${c.name}"), 0)`);
-  const row = sqlite.prepare(`SELECT sum(${cols.join(' + ')}) + count(*) * 16 AS bytes FROM "${table}"`).get() as { bytes: number };
-  return row.bytes;
 }

@@ -35,6 +35,10 @@ export interface Store {
    */
   recordSucceededRun(input: SucceededRunInput): RecordOutcome;
   readiness(): { ok: boolean; reason?: string };
+  /** Bytes a table and its indexes take (benchmarks). */
+  tableBytes(table: 'scan_runs' | 'findings' | 'finding_states'): number;
+  /** Moves the WAL into the database file (benchmarks measure the file). */
+  checkpoint(): void;
   /** Row counts of the history tables (tests, metrics, benchmarks). */
   tableCounts(): { scan_runs: number; findings: number; finding_states: number };
   close(): void;
@@ -113,6 +117,10 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
     retention: makeRetentionRepository(handle.sqlite),
     recordSucceededRun,
     readiness: () => databaseReadiness(handle),
+    tableBytes: (table) => tableBytes(handle, table),
+    checkpoint: () => {
+      handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    },
     tableCounts: () => ({
       scan_runs: handle.db.select({ n: count() }).from(scanRuns).get()!.n,
       findings: handle.db.select({ n: count() }).from(findingsTable).get()!.n,
@@ -128,3 +136,19 @@ export type { Suppression, SuppressionState } from './suppressions-repository';
 export type { ScanRun, RunStats, RunStatus, RunTrigger } from './runs-repository';
 export { RUN_STATUSES } from './runs-repository';
 export { makeMetricsQueries, type MetricsQueries } from './metrics-queries';
+
+/** dbstat when SQLite has it; otherwise an estimate from the column lengths. */
+function tableBytes(handle: DatabaseHandle, table: 'scan_runs' | 'findings' | 'finding_states'): number {
+  const sqlite = handle.sqlite;
+  try {
+    const row = sqlite
+      .prepare(`SELECT sum(pgsize) AS bytes FROM dbstat WHERE name = ? OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?)`)
+      .get(table, table) as { bytes: number | null };
+    if (row.bytes) return row.bytes;
+  } catch {
+    // dbstat not compiled in
+  }
+  const cols = (sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => `coalesce(length("${c.name}"), 0)`);
+  const row = sqlite.prepare(`SELECT sum(${cols.join(' + ')}) + count(*) * 16 AS bytes FROM "${table}"`).get() as { bytes: number };
+  return row.bytes;
+}
