@@ -21,12 +21,9 @@ import {
   GenerateCredentialReportCommand,
   GetAccessKeyLastUsedCommand,
   GetCredentialReportCommand,
-  ListAccessKeysCommand,
-  type AccessKeyMetadata,
   type GenerateCredentialReportCommandOutput,
   type GetAccessKeyLastUsedCommandOutput,
   type GetCredentialReportCommandOutput,
-  type ListAccessKeysCommandOutput,
 } from '@aws-sdk/client-iam';
 import type { AccessKeySnapshot, DataNeed, IamSnapshot, UserSnapshot } from '../domain/snapshot';
 import { AppError } from '../errors';

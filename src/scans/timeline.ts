@@ -3,8 +3,7 @@
  * first and last, what ended it) and the events first_seen / changed / resolved / reopened.
  *
  * Intervals record the run that ended them (ended_by_run_id, ended_at, end_reason) when they close,
- * so a timeline never depends on runs that retention deleted. Intervals closed before that was
- * recorded fall back to "the first succeeded run after to_run" (still in the runs table).
+ * so a timeline never depends on runs that retention deleted.
  */
 import type { Store } from '../store';
 import type { EvidenceMap, Finding } from '../store/findings-repository';
@@ -45,29 +44,18 @@ export function findingTimeline(store: Store, id: number, now: number): FindingT
   const finding = store.findings.get(id, now);
   if (!finding) return null;
   const intervals = store.findings.intervalsOf(id);
-  const states: TimelineState[] = intervals.map((s, i) => {
-    const base = {
-      intervalId: s.id,
-      severity: s.severity,
-      evidence: s.durable,
-      fromRunId: s.fromRunId,
-      fromAt: s.fromAt,
-      toRunId: s.toRunId,
-      toAt: s.toAt,
-    };
-    if (s.toRunId === null) return { ...base, endedBy: null, endedByRunId: null, endedAt: null };
-    if (s.endReason !== null) return { ...base, endedBy: s.endReason, endedByRunId: s.endedByRunId, endedAt: s.endedAt };
-    // Closed before end runs were recorded: the first succeeded run after the last one that saw it ended it.
-    const next = store.runs.nextSucceededAfter(finding.target, s.toRunId);
-    const following = intervals[i + 1];
-    const changed = next !== null && following !== undefined && following.fromRunId === next.id;
-    return {
-      ...base,
-      endedBy: changed ? 'changed' : 'resolved',
-      endedByRunId: next?.id ?? null,
-      endedAt: next ? (next.finishedAt ?? next.startedAt) : null,
-    };
-  });
+  const states: TimelineState[] = intervals.map((s) => ({
+    intervalId: s.id,
+    severity: s.severity,
+    evidence: s.durable,
+    fromRunId: s.fromRunId,
+    fromAt: s.fromAt,
+    toRunId: s.toRunId,
+    toAt: s.toAt,
+    endedBy: s.endReason,
+    endedByRunId: s.endedByRunId,
+    endedAt: s.endedAt,
+  }));
 
   const events: TimelineEvent[] = [];
   states.forEach((s, i) => {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { and, asc, count, desc, eq, gt, gte, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './db';
-import { checkTexts, findingStates, findings, scanRuns, type FindingRow, type FindingStateRow } from './schema';
+import { findingStates, findings, type FindingRow, type FindingStateRow } from './schema';
 import type { SuppressionMatcher } from './suppression-match';
 import type { SuppressionsRepository } from './suppressions-repository';
 
@@ -25,7 +25,6 @@ export interface FindingInput {
 
 export interface Finding {
   id: number;
-  fingerprint: string;
   target: string;
   checkId: string;
   severity: string;
@@ -61,7 +60,7 @@ export interface FindingInterval {
   fromAt: number;
   toRunId: number | null;
   toAt: number | null;
-  /** The run that ended this state and why (null while open, and for intervals closed before this was recorded). */
+  /** The run that ended this state and why (null while open). */
   endedByRunId: number | null;
   endedAt: number | null;
   endReason: EndReason | null;
@@ -138,14 +137,10 @@ export interface ApplyRunResult extends RecordOutcome {
   resolved: FindingRef[];
 }
 
-export const fingerprintOf = (target: string, checkId: string, resourceId: string): string =>
-  `${target}|${checkId}|${resourceId}`;
-
 type CheckText = { title: string; remediation: string };
 
 const toFinding = (r: FindingRow, text: CheckText | undefined, suppressionId: number | null = null): Finding => ({
   id: r.id,
-  fingerprint: fingerprintOf(r.target, r.checkId, r.resourceId),
   target: r.target,
   checkId: r.checkId,
   severity: r.severity,
@@ -251,11 +246,7 @@ const coversRun = (target: string, runId: number): SQL =>
     or(isNull(findingStates.toRunId), gte(findingStates.toRunId, runId)),
   ) as SQL;
 
-// Intervals carry their finding's identity; for those written before they did (check_id NULL) it comes
-// from the finding row (the subqueries only run for such rows: coalesce stops at the first non-NULL).
-const fromFinding = (column: string) => `(SELECT f.${column} FROM findings f WHERE f.id = s.finding_id)`;
-const STATE_VIEW_COLUMNS = `s.finding_id, coalesce(s.check_id, ${fromFinding('check_id')}), coalesce(s.resource_type, ${fromFinding('resource_type')}),
-  coalesce(s.resource_id, ${fromFinding('resource_id')}), iif(s.check_id IS NULL, ${fromFinding('user_name')}, s.user_name), s.severity, s.durable_json`;
+const STATE_VIEW_COLUMNS = `s.finding_id, s.check_id, s.resource_type, s.resource_id, s.user_name, s.severity, s.durable_json`;
 const STATE_VIEW_FROM = `finding_states s`;
 
 type StateViewRow = [number, string, string, string, string | null, string, string];
@@ -309,7 +300,7 @@ export function makeFindingsRepository(db: Db, sqlite: Database.Database, suppre
       sameCandidates: sqlite.prepare(
         `SELECT ${STATE_VIEW_COLUMNS} FROM ${STATE_VIEW_FROM}
          WHERE s.target = ? AND s.from_run_id <= ? AND (s.to_run_id IS NULL OR s.to_run_id >= ?)
-           AND (s.finding_id IN (SELECT value FROM json_each(?)) OR coalesce(s.check_id, ${fromFinding('check_id')}) IN (SELECT value FROM json_each(?)))`,
+           AND (s.finding_id IN (SELECT value FROM json_each(?)) OR s.check_id IN (SELECT value FROM json_each(?)))`,
       ),
       onlyLo: sqlite.prepare(
         `SELECT ${STATE_VIEW_COLUMNS} FROM ${STATE_VIEW_FROM}
@@ -589,11 +580,6 @@ export function makeFindingsRepository(db: Db, sqlite: Database.Database, suppre
       return matcher.empty ? 0 : suppressedIndex(target, matcher, 'open').size;
     },
 
-    /** finding id → suppression id for every finding of the target suppressed at `now`. */
-    suppressedIndex(target: string, now?: number): Map<number, number> {
-      return suppressedIndex(target, suppressionsRepo.matcher(target, nowMs(now)));
-    },
-
     /**
      * Exactly what succeeded run R saw: the intervals covering R, with the severity and durable
      * evidence of that interval (the finding row holds only the latest ones).
@@ -618,12 +604,6 @@ export function makeFindingsRepository(db: Db, sqlite: Database.Database, suppre
         items: rows.map(({ s }, i) => ({ ...annotated[i]!, severity: s.severity, durable: JSON.parse(s.durableJson) as EvidenceMap })),
         total,
       };
-    },
-
-    /** finding id → interval for every finding run R saw. */
-    intervalIdsCovering(target: string, runId: number): Map<number, FindingInterval> {
-      const rows = db.select().from(findingStates).where(coversRun(target, runId)).all();
-      return new Map(rows.map((r) => [r.findingId, toInterval(r)]));
     },
 
     /**
@@ -656,26 +636,6 @@ export function makeFindingsRepository(db: Db, sqlite: Database.Database, suppre
       return (S().coveringViews.all(target, runId, runId) as StateViewRow[]).map(toStateView);
     },
 
-    getMany(ids: number[], now?: number): Finding[] {
-      if (ids.length === 0) return [];
-      const rows = db
-        .select()
-        .from(findings)
-        .where(sql`${findings.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
-        .all();
-      return annotate(rows, now);
-    },
-
-    /** Runs' times by id, for timelines. */
-    runTimes(ids: number[]): Map<number, { startedAt: number; finishedAt: number | null }> {
-      if (ids.length === 0) return new Map();
-      const rows = db
-        .select({ id: scanRuns.id, startedAt: scanRuns.startedAt, finishedAt: scanRuns.finishedAt })
-        .from(scanRuns)
-        .where(sql`${scanRuns.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
-        .all();
-      return new Map(rows.map((r) => [r.id, { startedAt: r.startedAt, finishedAt: r.finishedAt }]));
-    },
   };
   return repo;
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from './db';
 import { scanRuns, type ScanRunRow } from './schema';
 
@@ -106,29 +106,6 @@ export function makeRunsRepository(db: Db) {
             beforeId !== undefined ? lt(scanRuns.id, beforeId) : undefined,
           ),
         )
-        .orderBy(desc(scanRuns.id))
-        .limit(1)
-        .get();
-      return row ? toRun(row) : null;
-    },
-
-    /** The first succeeded run of a target after `afterId` (the run that resolved a finding last seen by afterId). */
-    nextSucceededAfter(target: string, afterId: number): ScanRun | null {
-      const row = db
-        .select()
-        .from(scanRuns)
-        .where(and(eq(scanRuns.target, target), eq(scanRuns.status, 'succeeded'), gt(scanRuns.id, afterId)))
-        .orderBy(asc(scanRuns.id))
-        .limit(1)
-        .get();
-      return row ? toRun(row) : null;
-    },
-
-    latestSucceeded(target: string, source?: string): ScanRun | null {
-      const row = db
-        .select()
-        .from(scanRuns)
-        .where(and(eq(scanRuns.target, target), eq(scanRuns.status, 'succeeded'), source ? eq(scanRuns.source, source) : undefined))
         .orderBy(desc(scanRuns.id))
         .limit(1)
         .get();

@@ -91,12 +91,11 @@ export const findingStates = sqliteTable(
     target: text('target').notNull(),
     /**
      * The finding's identity (and its user name while this state lasted), copied from the finding so
-     * that diffs and run views read one table. NULL on intervals written before these columns
-     * existed: readers fall back to the finding row.
+     * that diffs and run views read one table.
      */
-    checkId: text('check_id'),
-    resourceType: text('resource_type'),
-    resourceId: text('resource_id'),
+    checkId: text('check_id').notNull(),
+    resourceType: text('resource_type').notNull(),
+    resourceId: text('resource_id').notNull(),
     userName: text('user_name'),
     severity: text('severity').notNull(),
     durableJson: text('durable_json').notNull(),
@@ -108,7 +107,8 @@ export const findingStates = sqliteTable(
     /**
      * The succeeded run that ended this state (the first run after to_run that did not see it), its
      * time, and why: `changed` (that run saw another state) or `resolved` (it did not see the finding).
-     * Stored when the interval closes so that timelines never depend on runs that retention deleted.
+     * Set when the interval closes (all three, always) so that timelines never depend on runs that
+     * retention deleted.
      */
     endedByRunId: integer('ended_by_run_id'),
     endedAt: integer('ended_at'),
