@@ -103,12 +103,8 @@ async function main(argv: string[]): Promise<void> {
     server.close();
     server.closeIdleConnections();
 
-    // 3b. Once the grace period is over, abort in-flight IAM calls so that the interrupted scan
-    //     lets go at once instead of waiting for slow answers (ctx.close marks it interrupted).
-    const abortTimer = setTimeout(() => ctx.clients.destroy(), graceMs + 100);
-    abortTimer.unref();
-
-    // 2-4. Scheduler, running scan, SQLite.
+    // 2-4. Scheduler, running scan (after the grace period ctx.close marks it interrupted and aborts
+    //     its in-flight IAM calls), SQLite.
     let exitCode = 0;
     let deadline: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
@@ -124,7 +120,6 @@ async function main(argv: string[]): Promise<void> {
       }),
     ]);
     clearTimeout(deadline);
-    clearTimeout(abortTimer);
     if (outcome !== 'closed') {
       // The scan's run is already marked interrupted; close the database ourselves.
       logger.warn({ outcome }, 'shutdown did not complete in time; closing the database and exiting');

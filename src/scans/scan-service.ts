@@ -158,7 +158,10 @@ export class ScanService {
           this.options.store.runs.markInterrupted(s.runId, this.clock().getTime(), `keywatch shut down before the scan finished (grace period ${graceMs} ms)`);
           this.options.logger.warn({ run_id: s.runId }, 'scan interrupted by shutdown');
         }
-        // Queued IAM calls now fail fast; give the scans a moment to unwind before the store closes.
+        // Queued IAM calls now fail fast; abort the ones in flight too (slow answers would otherwise
+        // hold the scan up to the SDK's request timeout), and give the scans a moment to unwind
+        // before the store closes.
+        this.options.clients.destroy();
         await Promise.race([Promise.all(scans.map((s) => s.done)), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       }
     }
