@@ -85,6 +85,27 @@ export async function resolveAccountId(gateway: IamGateway, users: { Arn?: strin
   return identity.Account;
 }
 
+/**
+ * GetAccessKeyLastUsed as snapshot fields (a never-used key: lastUsedAt null, and AWS's "N/A"
+ * service and region become null). null when the key no longer exists.
+ */
+export async function fetchKeyLastUse(
+  gateway: IamGateway,
+  accessKeyId: string,
+): Promise<Pick<AccessKeySnapshot, 'lastUsedAt' | 'lastUsedService' | 'lastUsedRegion'> | null> {
+  const out = await gateway.iamOrNull<GetAccessKeyLastUsedCommandOutput>(
+    'GetAccessKeyLastUsed',
+    new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }),
+  );
+  if (!out) return null;
+  const used = out.AccessKeyLastUsed;
+  return {
+    lastUsedAt: used?.LastUsedDate ?? null,
+    lastUsedService: used?.LastUsedDate && used.ServiceName !== 'N/A' ? (used.ServiceName ?? null) : null,
+    lastUsedRegion: used?.LastUsedDate && used.Region !== 'N/A' ? (used.Region ?? null) : null,
+  };
+}
+
 /** null when the key was deleted while we were scanning. */
 async function collectKey(gateway: IamGateway, meta: AccessKeyMetadata, needs: Set<DataNeed>): Promise<AccessKeySnapshot | null> {
   const key: AccessKeySnapshot = {
@@ -94,15 +115,9 @@ async function collectKey(gateway: IamGateway, meta: AccessKeyMetadata, needs: S
     createdAt: meta.CreateDate!,
   };
   if (needs.has('key_last_used')) {
-    const out = await gateway.iamOrNull<GetAccessKeyLastUsedCommandOutput>(
-      'GetAccessKeyLastUsed',
-      new GetAccessKeyLastUsedCommand({ AccessKeyId: meta.AccessKeyId }),
-    );
-    if (!out) return null;
-    const used = out.AccessKeyLastUsed;
-    key.lastUsedAt = used?.LastUsedDate ?? null;
-    key.lastUsedService = used?.LastUsedDate && used.ServiceName !== 'N/A' ? (used.ServiceName ?? null) : null;
-    key.lastUsedRegion = used?.LastUsedDate && used.Region !== 'N/A' ? (used.Region ?? null) : null;
+    const lastUse = await fetchKeyLastUse(gateway, key.accessKeyId);
+    if (!lastUse) return null;
+    Object.assign(key, lastUse);
   }
   return key;
 }

@@ -19,17 +19,14 @@
  */
 import {
   GenerateCredentialReportCommand,
-  GetAccessKeyLastUsedCommand,
   GetCredentialReportCommand,
   type GenerateCredentialReportCommandOutput,
-  type GetAccessKeyLastUsedCommandOutput,
   type GetCredentialReportCommandOutput,
 } from '@aws-sdk/client-iam';
 import type { AccessKeySnapshot, DataNeed, IamSnapshot, UserSnapshot } from '../domain/snapshot';
 import { AppError } from '../errors';
 import type { CollectContext } from '../scans/scan-service';
-import { collectPasswordPolicy, listUserAccessKeys, resolveAccountId } from './collect-live';
-import type { IamGateway } from './iam-gateway';
+import { collectPasswordPolicy, fetchKeyLastUse, listUserAccessKeys, resolveAccountId } from './collect-live';
 import { parseCredentialReport, ROOT_ACCOUNT_ROW, type ReportRow } from './report-parse';
 import { rootFromRow, userFromRow, userKeys } from './report-snapshot';
 
@@ -130,18 +127,6 @@ function readReport(ctx: CollectContext, out: GetCredentialReportCommandOutput, 
   };
 }
 
-async function fillLastUse(gateway: IamGateway, key: AccessKeySnapshot): Promise<void> {
-  const out = await gateway.iamOrNull<GetAccessKeyLastUsedCommandOutput>(
-    'GetAccessKeyLastUsed',
-    new GetAccessKeyLastUsedCommand({ AccessKeyId: key.accessKeyId }),
-  );
-  if (!out) return; // deleted in the meantime: last use stays unknown
-  const used = out.AccessKeyLastUsed;
-  key.lastUsedAt = used?.LastUsedDate ?? null;
-  key.lastUsedService = used?.LastUsedDate && used.ServiceName !== 'N/A' ? (used.ServiceName ?? null) : null;
-  key.lastUsedRegion = used?.LastUsedDate && used.Region !== 'N/A' ? (used.Region ?? null) : null;
-}
-
 /**
  * Users whose keys are looked up at the same time. The limiter sets the pace; this only keeps the
  * queue short, so that thousands of users do not hold thousands of pending requests in memory.
@@ -193,7 +178,10 @@ async function lookUpAccessKeys(ctx: CollectContext, rows: ReportRow[], needs: S
           'access keys changed since the credential report was generated; using ListAccessKeys for them',
         );
       }
-      if (needs.has('key_last_used')) await Promise.all(withoutLastUse.map((k) => fillLastUse(ctx.gateway, k)));
+      if (needs.has('key_last_used')) {
+        // deleted in the meantime: last use stays unknown
+        await Promise.all(withoutLastUse.map(async (k) => Object.assign(k, await fetchKeyLastUse(ctx.gateway, k.accessKeyId))));
+      }
       result.byUser.set(row.user, keys);
     },
   );
