@@ -14,6 +14,7 @@
 import { SEVERITIES } from '../checks/types';
 import { AppError } from '../errors';
 import type { ScanRun, Store } from '../store';
+import { loadRun, requireSucceeded } from './runs';
 import type { FindingStateView, SuppressedFilter } from '../store/findings-repository';
 import type { SuppressionMatcher } from '../store/suppression-match';
 
@@ -62,23 +63,11 @@ function bySeverity<T extends DiffItem>(items: T[]): T[] {
   return buckets.reverse().flat().concat(unknown);
 }
 
-function loadRun(store: Store, id: number, field: string): ScanRun {
-  const run = store.runs.get(id);
-  if (!run) throw new AppError('not_found', 404, `Scan run ${id} not found${field === 'base' ? ' (query parameter base)' : ''}`);
-  return run;
-}
-
-function requireSucceeded(run: ScanRun, role: string): void {
-  if (run.status !== 'succeeded') {
-    throw new AppError('conflict', 409, `${role} run ${run.id} is ${run.status}; only succeeded runs can be compared.`);
-  }
-}
-
 export function diffRuns(store: Store, runId: number, options: DiffOptions): RunDiff {
-  const run = loadRun(store, runId, 'id');
+  const run = loadRun(store, runId);
   let base: ScanRun | null;
   if (options.baseId !== undefined) {
-    base = loadRun(store, options.baseId, 'base');
+    base = loadRun(store, options.baseId, 'query parameter base');
     if (base.target !== run.target) {
       throw AppError.validation([
         { field: 'base', message: `run ${base.id} belongs to target "${base.target}", run ${run.id} to "${run.target}"; compare runs of one target` },
@@ -87,8 +76,8 @@ export function diffRuns(store: Store, runId: number, options: DiffOptions): Run
   } else {
     base = store.runs.previousSucceeded(run.target, run.id);
   }
-  requireSucceeded(run, 'Run');
-  if (base) requireSucceeded(base, 'Base');
+  requireSucceeded(run, { role: 'Run', reason: 'only succeeded runs can be compared.' });
+  if (base) requireSucceeded(base, { role: 'Base run', reason: 'only succeeded runs can be compared.' });
 
   const matcher = store.suppressions.matcher(run.target, options.now);
   const suppressionOf = (v: FindingStateView) => (matcher.empty ? null : matcher.match({ id: v.findingId, checkId: v.checkId, userName: v.userName }));

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { ScanSource } from '../../domain/snapshot';
-import { AppError } from '../../errors';
-import type { RunStatus, ScanRun } from '../../store';
+import { loadRun, requireSucceeded } from '../../scans/runs';
+import type { RunStatus } from '../../store';
 import type { HttpContext } from '../context';
 import { type OpenAPIRegistry, z } from '../openapi';
 import { pageOf, presentFinding, presentRun } from '../presenters';
@@ -28,23 +28,6 @@ const ListRunsQuery = PaginationQuery.extend({
   source: SourceEnum.optional(),
   target: z.string().optional(),
 });
-
-/** A run's own findings exist only if it succeeded. */
-export function requireSucceeded(run: ScanRun): void {
-  if (run.status !== 'succeeded') {
-    throw new AppError(
-      'conflict',
-      409,
-      `Run ${run.id} is ${run.status}${run.error ? ` (${run.error})` : ''}; only a succeeded run has findings.`,
-    );
-  }
-}
-
-export function loadRun(ctx: HttpContext, id: number): ScanRun {
-  const run = ctx.store.runs.get(id);
-  if (!run) throw AppError.notFound(`Scan run ${id}`);
-  return run;
-}
 
 export function scansRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router {
   const router = Router();
@@ -97,7 +80,7 @@ export function scansRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router
   });
   router.get('/scans/:id', (req, res) => {
     const { id } = parseInput(IdParam, req.params, 'path');
-    res.json(presentRun(loadRun(ctx, id)));
+    res.json(presentRun(loadRun(ctx.store, id)));
   });
 
   registry.registerPath({
@@ -115,8 +98,8 @@ export function scansRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router
   router.get('/scans/:id/findings', (req, res) => {
     const { id } = parseInput(IdParam, req.params, 'path');
     const q = parseInput(PaginationQuery, req.query, 'query');
-    const run = loadRun(ctx, id);
-    requireSucceeded(run);
+    const run = loadRun(ctx.store, id);
+    requireSucceeded(run, { role: 'Run', reason: 'only a succeeded run has findings.', withError: true });
     const { items, total } = ctx.store.findings.seenByRun(run.target, run.id, q);
     const now = ctx.clock().getTime();
     res.json(pageOf(items.map((f) => presentFinding(f, now)), total, q.limit, q.offset));
