@@ -2,7 +2,8 @@
  * The store: one SQLite database, its repositories, and the one write that must be atomic —
  * a succeeded run together with all of its results.
  */
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
+import { AppError } from '../errors';
 import { applyMigrations, databaseReadiness, openDatabase, type DatabaseHandle } from './db';
 import { makeFindingsRepository, type FindingInput, type FindingRef, type RecordOutcome } from './findings-repository';
 import { makeRetentionRepository } from './retention-repository';
@@ -103,9 +104,13 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
           skippedJson: JSON.stringify(input.skippedChecks),
           reportGeneratedAt: input.reportGeneratedAt,
         })
-        .where(eq(scanRuns.id, input.runId))
+        // Only a run still `running`: one that shutdown or a restart marked interrupted keeps that
+        // status, and throwing here rolls the applied results back with it.
+        .where(and(eq(scanRuns.id, input.runId), eq(scanRuns.status, 'running')))
         .run();
-      if (updated.changes !== 1) throw new Error(`run ${input.runId} does not exist`);
+      if (updated.changes !== 1) {
+        throw new AppError('internal_error', 503, `run ${input.runId} is no longer running (interrupted); its results were not stored`);
+      }
       return outcome;
     });
 
