@@ -9,7 +9,7 @@ import type { Config } from './config';
 import { createApp } from './http/app';
 import { KeywatchMetrics } from './observability/metrics';
 import { fanOut, type RunFinishedListener } from './observability/run-listeners';
-import { collectors } from './scans/collectors';
+import { collectors } from './aws/collectors';
 import { PostRunTasks } from './scans/post-run';
 import { ScanService } from './scans/scan-service';
 import { startScheduler, type Scheduler } from './scheduler/scheduler';

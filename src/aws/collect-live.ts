@@ -13,17 +13,15 @@ import {
   GetAccountPasswordPolicyCommand,
   GetAccountSummaryCommand,
   GetLoginProfileCommand,
-  ListAccessKeysCommand,
   ListMFADevicesCommand,
-  ListUsersCommand,
+  paginateListAccessKeys,
+  paginateListUsers,
   type AccessKeyMetadata,
   type GetAccessKeyLastUsedCommandOutput,
   type GetAccountPasswordPolicyCommandOutput,
   type GetAccountSummaryCommandOutput,
   type GetLoginProfileCommandOutput,
-  type ListAccessKeysCommandOutput,
   type ListMFADevicesCommandOutput,
-  type ListUsersCommandOutput,
   type User,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
@@ -35,21 +33,17 @@ import type {
   RootAccountSnapshot,
   UserSnapshot,
 } from '../domain/snapshot';
-import type { IamGateway } from './iam-gateway';
+import type { CollectContext } from './collect-context';
+import { MissingEntity, type IamGateway } from './iam-gateway';
 
 export const LIST_USERS_PAGE_SIZE = 1000;
 
+/** ListUsers, every page (the SDK's paginator, each page through the gateway). */
 export async function listAllUsers(gateway: IamGateway): Promise<User[]> {
   const users: User[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await gateway.iam<ListUsersCommandOutput>(
-      'ListUsers',
-      new ListUsersCommand({ MaxItems: LIST_USERS_PAGE_SIZE, Marker: marker }),
-    );
+  for await (const page of paginateListUsers({ client: gateway.iamClient(), pageSize: LIST_USERS_PAGE_SIZE }, {})) {
     users.push(...(page.Users ?? []));
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
+  }
   return users;
 }
 
@@ -59,16 +53,14 @@ export async function listAllUsers(gateway: IamGateway): Promise<User[]> {
  */
 export async function listUserAccessKeys(gateway: IamGateway, userName: string): Promise<AccessKeyMetadata[] | null> {
   const keys: AccessKeyMetadata[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await gateway.iamOrNull<ListAccessKeysCommandOutput>(
-      'ListAccessKeys',
-      new ListAccessKeysCommand({ UserName: userName, Marker: marker }),
-    );
-    if (!page) return null;
-    keys.push(...(page.AccessKeyMetadata ?? []));
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
+  try {
+    for await (const page of paginateListAccessKeys({ client: gateway.iamClient({ notFoundAs: 'missing' }) }, { UserName: userName })) {
+      keys.push(...(page.AccessKeyMetadata ?? []));
+    }
+  } catch (error) {
+    if (error instanceof MissingEntity) return null;
+    throw error;
+  }
   return keys;
 }
 
@@ -180,7 +172,7 @@ export async function collectPasswordPolicy(gateway: IamGateway): Promise<Passwo
   };
 }
 
-export async function collectLiveSnapshot(gateway: IamGateway, needs: readonly DataNeed[], now: () => Date): Promise<IamSnapshot> {
+export async function collectLiveSnapshot({ gateway, needs, now }: CollectContext): Promise<IamSnapshot> {
   const needSet = new Set(needs);
   const users = await listAllUsers(gateway);
   const [userSnapshots, accountId, root, passwordPolicy] = await Promise.all([

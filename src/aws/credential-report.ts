@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { AccessKeySnapshot, DataNeed, IamSnapshot, UserSnapshot } from '../domain/snapshot';
 import { AppError } from '../errors';
-import type { CollectContext } from '../scans/scan-service';
+import type { CollectContext } from './collect-context';
 import { collectPasswordPolicy, fetchKeyLastUse, listUserAccessKeys, resolveAccountId } from './collect-live';
 import { parseCredentialReport, ROOT_ACCOUNT_ROW, type ReportRow } from './report-parse';
 import { rootFromRow, userFromRow, userKeys } from './report-snapshot';

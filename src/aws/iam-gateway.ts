@@ -69,6 +69,24 @@ export class IamGateway {
     }
   }
 
+  /**
+   * An IAMClient whose `send` goes through this gateway (limiter, stats, errors naming the action),
+   * for the SDK's paginators (paginateListUsers, …), which accept only an IAMClient. The action is
+   * the command's name without "Command". With `notFoundAs: 'missing'`, NoSuchEntity rejects with
+   * MissingEntity instead of failing the collection (a user deleted while we page their keys).
+   */
+  iamClient(options: { notFoundAs?: 'failure' | 'missing' } = {}): IAMClient {
+    const view = Object.create(this.clients.iam) as IAMClient;
+    view.send = (async (command: object) => {
+      const action = command.constructor.name.replace(/Command$/, '');
+      if (options.notFoundAs !== 'missing') return this.iam(action, command);
+      const out = await this.iamOrNull(action, command);
+      if (out === null) throw new MissingEntity(action);
+      return out;
+    }) as IAMClient['send'];
+    return view;
+  }
+
   /** Stops the collection: queued calls are not sent. */
   cancel(reason: Error): void {
     this.failure ??= reason;
@@ -96,6 +114,14 @@ export class IamGateway {
     const described = describeAwsFailure(action, error);
     this.failure ??= described;
     return described;
+  }
+}
+
+/** IAM answered NoSuchEntity to a call made through `iamClient({ notFoundAs: 'missing' })`. */
+export class MissingEntity extends Error {
+  constructor(readonly action: string) {
+    super(`iam:${action}: no such entity`);
+    this.name = 'MissingEntity';
   }
 }
 

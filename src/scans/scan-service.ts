@@ -8,24 +8,15 @@
  * Any failure ends the run `failed` with an error a person can act on, and changes no finding.
  */
 import type { Logger } from 'pino';
+import type { SnapshotCollector } from '../aws/collect-context';
 import { IamGateway, type IamClients } from '../aws/iam-gateway';
 import { emptyCallStats, IamLimiter, type CallStats } from '../aws/limiter';
 import { evaluateChecks, neededData } from '../checks/evaluate';
 import type { ResolvedCheck } from '../checks/settings';
-import type { DataNeed, IamSnapshot, ScanSource } from '../domain/snapshot';
+import type { IamSnapshot, ScanSource } from '../domain/snapshot';
 import { AppError, isAppError } from '../errors';
 import type { RunStats, RunTrigger, ScanRun, Store } from '../store';
 import { countBySeverity, toFindingInput } from './finding-input';
-
-export interface CollectContext {
-  gateway: IamGateway;
-  needs: DataNeed[];
-  now: () => Date;
-  logger: Logger;
-  reportTimeoutMs: number;
-}
-
-export type SnapshotCollector = (ctx: CollectContext) => Promise<IamSnapshot>;
 
 export interface ScanServiceOptions {
   store: Store;
