@@ -92,7 +92,7 @@ const envSchema = z.object({
     .default('0 3 * * *')
     .refine((s) => s === '' || validateCron(s), { message: 'expected a cron expression such as "0 3 * * *" (empty disables)' }),
   KEYWATCH_SCAN_TIMEZONE: timezone,
-  KEYWATCH_SCAN_SOURCE: z.enum(SCAN_SOURCES as [ScanSource, ...ScanSource[]]).default('api'),
+  KEYWATCH_SCAN_SOURCE: z.enum(SCAN_SOURCES).default('api'),
   KEYWATCH_REPORT_TIMEOUT_S: integer(1, 300),
   KEYWATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KEYWATCH_SHUTDOWN_GRACE_S: integer(0, 25),

@@ -2,21 +2,22 @@
  * access_key_inactive_lingering — an Inactive access key that was never cleaned up.
  *
  * IAM does not record when a key was deactivated, so the key's age (from createdAt) is the measure.
- * Boundaries (whole days, see time.ts): fails when an Inactive key's age > `max_inactive_days`
- * (default 30): aged 29 or 30 passes, 31 fails. Active keys are ignored.
+ * Boundaries (elapsed time, see time.ts): fails when an Inactive key was created more than
+ * `max_inactive_days` × 24 h ago (default 30): exactly 30 × 24 h passes, a minute more fails. Active keys
+ * are ignored.
  *
  * Durable evidence: status, created_date, limit_days. Volatile: last-use fields when collected.
  */
 import type { CheckDefinition, FindingDraft } from './types';
 import { days, intSetting, keyLastUsedEvidence, keysWithUsers, severitySetting, type SettingSpecs } from './common';
-import { ageInDays, iso } from './time';
+import { elapsedPast, iso, olderThanDays } from './time';
 
 const SETTINGS = {
   max_inactive_days: {
     type: 'integer',
     default: 30,
     min: 1,
-    description: 'An inactive key older than this many days (from its creation) fails.',
+    description: 'An inactive key older than this many days (elapsed time since its creation > N × 24 h) fails.',
   },
   severity: { type: 'severity', default: 'low', description: 'Severity of a lingering inactive key.' },
 } satisfies SettingSpecs;
@@ -42,17 +43,16 @@ export const accessKeyInactiveLingering: CheckDefinition = {
     const findings: FindingDraft[] = [];
     for (const { user, key } of keysWithUsers(snapshot)) {
       if (key.status !== 'Inactive') continue;
-      const age = ageInDays(key.createdAt, now);
-      if (age <= limit) continue;
+      if (!olderThanDays(key.createdAt, now, limit)) continue;
       findings.push({
-        checkId: 'access_key_inactive_lingering',
+        checkId: accessKeyInactiveLingering.id,
         severity,
         resourceType: 'access_key',
         resourceId: key.accessKeyId,
         userName: user.userName,
         userArn: user.arn,
         message:
-          `Inactive access key ${key.accessKeyId} of user ${user.userName} still exists ${days(age)} after its creation ` +
+          `Inactive access key ${key.accessKeyId} of user ${user.userName} still exists ${elapsedPast(key.createdAt, now, limit)} after its creation ` +
           `(limit ${days(limit)}). Delete it if it is no longer needed.`,
         evidence: {
           durable: { status: key.status, created_date: iso(key.createdAt), limit_days: limit },

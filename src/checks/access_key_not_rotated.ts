@@ -1,10 +1,11 @@
 /**
  * access_key_not_rotated — an Active access key older than the rotation limit.
  *
- * Boundaries (age = floor((now − createdAt) / 1 day), see time.ts):
- * - fails when age > `max_age_days` (default 90): aged 89 or 90 days passes, 91 fails;
- * - severity is `high_severity` (default high) when age > `high_after_days` (default 365), otherwise
- *   `severity` (default medium): aged 365 is medium, 366 is high;
+ * Boundaries (elapsed time, see time.ts):
+ * - fails when now − createdAt > `max_age_days` × 24 h (default 90): exactly 90 × 24 h passes, a minute
+ *   more fails;
+ * - severity is `high_severity` (default high) when now − createdAt > `high_after_days` × 24 h (default
+ *   365), otherwise `severity` (default medium);
  * - if `high_after_days` is configured at or below `max_age_days`, every failing key is high; keys
  *   between the two limits still pass (the rotation limit decides whether there is a finding at all).
  * - Inactive keys are ignored (access_key_inactive_lingering covers them).
@@ -14,20 +15,20 @@
  */
 import type { CheckDefinition, FindingDraft } from './types';
 import { days, intSetting, keyLastUsedEvidence, keysWithUsers, severitySetting, type SettingSpecs } from './common';
-import { ageInDays, iso } from './time';
+import { elapsedPast, iso, olderThanDays } from './time';
 
 const SETTINGS = {
   max_age_days: {
     type: 'integer',
     default: 90,
     min: 1,
-    description: 'An active key older than this many days fails (age > limit).',
+    description: 'An active key older than this many days fails (elapsed time since creation > N × 24 h).',
   },
   high_after_days: {
     type: 'integer',
     default: 365,
     min: 1,
-    description: 'An active key older than this many days is reported with high_severity.',
+    description: 'An active key older than this many days (elapsed time > N × 24 h) is reported with high_severity.',
   },
   severity: { type: 'severity', default: 'medium', description: 'Severity of a key past max_age_days.' },
   high_severity: { type: 'severity', default: 'high', description: 'Severity of a key past high_after_days.' },
@@ -63,19 +64,18 @@ export const accessKeyNotRotated: CheckDefinition = {
     const findings: FindingDraft[] = [];
     for (const { user, key } of keysWithUsers(snapshot)) {
       if (key.status !== 'Active') continue;
-      const age = ageInDays(key.createdAt, now);
-      if (age <= maxAge) continue;
-      const high = age > highAfter;
+      if (!olderThanDays(key.createdAt, now, maxAge)) continue;
+      const high = olderThanDays(key.createdAt, now, highAfter);
       const limit = high ? highAfter : maxAge;
       findings.push({
-        checkId: 'access_key_not_rotated',
+        checkId: accessKeyNotRotated.id,
         severity: high ? highSeverity : severity,
         resourceType: 'access_key',
         resourceId: key.accessKeyId,
         userName: user.userName,
         userArn: user.arn,
         message:
-          `Access key ${key.accessKeyId} of user ${user.userName} is ${days(age)} old (limit ${days(limit)}). ` +
+          `Access key ${key.accessKeyId} of user ${user.userName} is ${elapsedPast(key.createdAt, now, limit)} old (limit ${days(limit)}). ` +
           'Rotate it: create a new key, switch callers, deactivate and delete the old one.',
         evidence: {
           durable: { status: key.status, created_date: iso(key.createdAt), limit_days: limit },

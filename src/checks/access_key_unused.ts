@@ -1,9 +1,10 @@
 /**
  * access_key_unused — an Active access key that has not been used for too long.
  *
- * Boundaries (whole days, see time.ts):
+ * Boundaries (elapsed time, see time.ts):
  * - reference date = lastUsedAt, or createdAt when the key was never used (lastUsedAt null);
- * - fails when days since the reference > `max_unused_days` (default 45): 44 or 45 passes, 46 fails;
+ * - fails when now − reference > `max_unused_days` × 24 h (default 45): exactly 45 × 24 h passes, a
+ *   minute more fails;
  * - lastUsedAt undefined means last use was not collected: the key cannot be evaluated and produces
  *   no finding (the scanner does not run this check without 'key_last_used'; this is only a guard);
  * - Inactive keys are ignored (access_key_inactive_lingering covers them).
@@ -12,14 +13,14 @@
  */
 import type { CheckDefinition, FindingDraft } from './types';
 import { days, intSetting, keyLastUsedEvidence, keysWithUsers, severitySetting, type SettingSpecs } from './common';
-import { ageInDays, iso } from './time';
+import { elapsedPast, iso, olderThanDays } from './time';
 
 const SETTINGS = {
   max_unused_days: {
     type: 'integer',
     default: 45,
     min: 1,
-    description: 'An active key not used for more than this many days fails (never used: counted from creation).',
+    description: 'An active key not used for more than this many days (elapsed time > N × 24 h) fails (never used: counted from creation).',
   },
   severity: { type: 'severity', default: 'medium', description: 'Severity of an unused key.' },
 } satisfies SettingSpecs;
@@ -47,13 +48,12 @@ export const accessKeyUnused: CheckDefinition = {
     for (const { user, key } of keysWithUsers(snapshot)) {
       if (key.status !== 'Active' || key.lastUsedAt === undefined) continue;
       const neverUsed = key.lastUsedAt === null;
-      const idle = ageInDays(key.lastUsedAt ?? key.createdAt, now);
-      if (idle <= limit) continue;
-      const what = neverUsed
-        ? `was created ${days(idle)} ago and has never been used`
-        : `has not been used for ${days(idle)}`;
+      const idleSince = key.lastUsedAt ?? key.createdAt;
+      if (!olderThanDays(idleSince, now, limit)) continue;
+      const idle = elapsedPast(idleSince, now, limit);
+      const what = neverUsed ? `was created ${idle} ago and has never been used` : `has not been used for ${idle}`;
       findings.push({
-        checkId: 'access_key_unused',
+        checkId: accessKeyUnused.id,
         severity,
         resourceType: 'access_key',
         resourceId: key.accessKeyId,

@@ -5,7 +5,7 @@
  * legitimately, so any use means someone found and tried them.
  *
  * Boundaries:
- * - off by default; settings.ts turns it on when `canary_key_ids` is non-empty (unless explicitly disabled);
+ * - off by default; configured (and so on) when `canary_key_ids` is non-empty, unless explicitly disabled;
  * - a listed key (ids compared after trimming, case-insensitively) fails when lastUsedAt is a date, i.e.
  *   it was ever used — whatever its status (an attacker may try a deactivated canary too);
  * - lastUsedAt null (never used) passes; undefined (not collected) cannot be evaluated: no finding;
@@ -42,6 +42,7 @@ export const canaryKeyUsed: CheckDefinition = {
   needs: ['access_keys', 'key_last_used'],
   settings: SETTINGS,
   enabledByDefault: false,
+  configuredBy: (settings) => listSetting(SETTINGS, settings, 'canary_key_ids').length > 0,
   evaluate(snapshot, settings) {
     const canaries = new Set(listSetting(SETTINGS, settings, 'canary_key_ids').map((id) => id.trim().toUpperCase()));
     const severity = severitySetting(SETTINGS, settings, 'severity');
@@ -51,7 +52,7 @@ export const canaryKeyUsed: CheckDefinition = {
       if (!canaries.has(key.accessKeyId.toUpperCase()) || !key.lastUsedAt) continue;
       const where = [key.lastUsedService, key.lastUsedRegion].filter(Boolean).join(' in ');
       findings.push({
-        checkId: 'canary_key_used',
+        checkId: canaryKeyUsed.id,
         severity,
         resourceType: 'access_key',
         resourceId: key.accessKeyId,

@@ -9,31 +9,9 @@
  *   undefined for every user / key (partially missing data runs the check; entries without data produce
  *   no finding).
  */
-import { SOURCE_PROVIDES, type DataNeed, type IamSnapshot, type ScanSource } from '../domain/snapshot';
+import { DATA_NEED_LABELS as NEED_LABELS, DATA_NEEDS, SOURCE_PROVIDES, type DataNeed, type IamSnapshot, type ScanSource } from '../domain/snapshot';
 import type { FindingDraft, SkippedCheck } from './types';
 import type { ResolvedCheck } from './settings';
-
-/** A short description of each data need, for skip reasons. */
-const NEED_LABELS: Record<DataNeed, string> = {
-  access_keys: 'access keys',
-  key_last_used: 'access key last use',
-  login_profiles: 'console passwords (login profiles)',
-  mfa_devices: 'MFA devices',
-  root_account: 'root account summary',
-  root_last_used: 'root last use',
-  password_policy: 'the password policy',
-};
-
-/** Canonical order of data needs. */
-const ALL_NEEDS: readonly DataNeed[] = [
-  'access_keys',
-  'key_last_used',
-  'login_profiles',
-  'mfa_devices',
-  'root_account',
-  'root_last_used',
-  'password_policy',
-];
 
 function sourcesProviding(need: DataNeed): ScanSource[] {
   return (Object.keys(SOURCE_PROVIDES) as ScanSource[]).filter((s) => SOURCE_PROVIDES[s].includes(need));
@@ -115,5 +93,5 @@ export function neededData(resolved: readonly ResolvedCheck[], source: ScanSourc
     if (!enabled || unsupportedReason(check.needs, source)) continue;
     for (const n of check.needs) needed.add(n);
   }
-  return ALL_NEEDS.filter((n) => needed.has(n));
+  return DATA_NEEDS.filter((n) => needed.has(n));
 }

@@ -101,7 +101,7 @@ export const passwordPolicyWeak: CheckDefinition = {
       `--require-uppercase-characters --require-lowercase-characters --max-password-age ${maxAge}`;
     const limits = { min_length: minLength, min_reuse_prevention: minReuse, max_age_days: maxAge };
     const base = {
-      checkId: 'password_policy_weak',
+      checkId: passwordPolicyWeak.id,
       severity,
       resourceType: 'account',
       resourceId: snapshot.accountId,

@@ -49,7 +49,7 @@ export const rootAccessKey: CheckDefinition = {
             : `${active} active access keys`;
     return [
       {
-        checkId: 'root_access_key',
+        checkId: rootAccessKey.id,
         severity: severitySetting(SETTINGS, settings, 'severity'),
         resourceType: 'root',
         resourceId: 'root',

@@ -32,7 +32,7 @@ export const rootMfaDisabled: CheckDefinition = {
     if (!root || root.mfaEnabled) return [];
     return [
       {
-        checkId: 'root_mfa_disabled',
+        checkId: rootMfaDisabled.id,
         severity: severitySetting(SETTINGS, settings, 'severity'),
         resourceType: 'root',
         resourceId: 'root',

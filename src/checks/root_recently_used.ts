@@ -2,9 +2,9 @@
  * root_recently_used — the root user's password or access key was used recently.
  *
  * Only the credential report knows root's last use, hence needs ['root_last_used'].
- * Boundaries (whole days, see time.ts): fails when passwordLastUsedAt or accessKeyLastUsedAt is a date
- * and days since it <= `window_days` (default 7): used 6 or 7 days ago fails, 8 passes. A date in the
- * future (clock skew) counts as recent. null (never used) and undefined (unknown) pass; root not
+ * Boundaries (elapsed time, see time.ts): fails when passwordLastUsedAt or accessKeyLastUsedAt is a
+ * date and now − date <= `window_days` × 24 h (default 7): used exactly 7 × 24 h ago fails, a minute
+ * earlier passes. A date in the future (clock skew) counts as recent. null (never used) and undefined (unknown) pass; root not
  * collected: no finding.
  *
  * Durable evidence: window_days, password_used_in_window, access_key_used_in_window.
@@ -12,14 +12,14 @@
  */
 import type { CheckDefinition, FindingDraft } from './types';
 import { ROOT_USER_NAME, days, intSetting, rootArn, severitySetting, type SettingSpecs } from './common';
-import { ageInDays, iso, isoOrNull } from './time';
+import { iso, isoOrNull, withinDays } from './time';
 
 const SETTINGS = {
   window_days: {
     type: 'integer',
     default: 7,
     min: 1,
-    description: 'Root use within this many days (days since use <= window) fails.',
+    description: 'Root use within this many days (elapsed time since use <= N × 24 h) fails.',
   },
   severity: { type: 'severity', default: 'high', description: 'Severity of recent root use.' },
 } satisfies SettingSpecs;
@@ -45,7 +45,7 @@ export const rootRecentlyUsed: CheckDefinition = {
     const root = snapshot.root;
     if (!root) return [];
     const windowDays = intSetting(SETTINGS, settings, 'window_days');
-    const recent = (d: Date | null | undefined): d is Date => d instanceof Date && ageInDays(d, now) <= windowDays;
+    const recent = (d: Date | null | undefined): d is Date => d instanceof Date && withinDays(d, now, windowDays);
     const password = recent(root.passwordLastUsedAt) ? root.passwordLastUsedAt : null;
     const key = recent(root.accessKeyLastUsedAt) ? root.accessKeyLastUsedAt : null;
     if (!password && !key) return [];
@@ -59,7 +59,7 @@ export const rootRecentlyUsed: CheckDefinition = {
     if (ak !== undefined) volatile.access_key_last_used = ak;
     return [
       {
-        checkId: 'root_recently_used',
+        checkId: rootRecentlyUsed.id,
         severity: severitySetting(SETTINGS, settings, 'severity'),
         resourceType: 'root',
         resourceId: 'root',

@@ -16,8 +16,8 @@
  * default; any other KEYWATCH_CHECK_* variable (a typo in the check id or setting) is an error too.
  * Callers should refuse to start when `errors` is non-empty.
  *
- * canary_key_used is off by default and turns on by itself when canary_key_ids is non-empty, unless
- * KEYWATCH_CHECK_CANARY_KEY_USED_ENABLED says false.
+ * A check that is off by default and declares `configuredBy` (canary_key_used: canary_key_ids is
+ * non-empty) turns on by itself when its settings configure it, unless its _ENABLED variable says false.
  *
  * Pure: the environment is an argument; process.env is never read here.
  */
@@ -129,10 +129,7 @@ export function resolveChecks(
         explicit = true;
       }
     }
-    if (check.id === 'canary_key_used' && !explicit) {
-      const ids = settings.canary_key_ids;
-      if (Array.isArray(ids) && ids.length > 0) enabled = true;
-    }
+    if (!explicit && check.configuredBy?.(settings)) enabled = true;
     checks.push({ check, enabled, settings });
   }
 

@@ -55,6 +55,11 @@ export interface CheckDefinition {
   settings: Record<string, SettingSpec>;
   /** false for checks that are off until configured (canary_key_used). */
   enabledByDefault: boolean;
+  /**
+   * For a check that is off by default: true when its settings configure it, which turns it on
+   * unless KEYWATCH_CHECK_<ID>_ENABLED says otherwise (canary_key_used with canary key ids).
+   */
+  configuredBy?(settings: Settings): boolean;
   evaluate(snapshot: IamSnapshot, settings: Settings, now: Date): FindingDraft[];
 }
 

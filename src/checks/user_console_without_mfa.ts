@@ -41,7 +41,7 @@ export const userConsoleWithoutMfa: CheckDefinition = {
       if (!profile || user.mfaDeviceCount === undefined || user.mfaDeviceCount > 0) continue;
       const lastUsed = isoOrNull(profile.passwordLastUsedAt);
       findings.push({
-        checkId: 'user_console_without_mfa',
+        checkId: userConsoleWithoutMfa.id,
         severity,
         resourceType: 'user',
         resourceId: user.arn,

@@ -38,7 +38,7 @@ export const userMultipleActiveKeys: CheckDefinition = {
       if (active.length <= 1) continue;
       const ids = active.map((k) => k.accessKeyId).join(', ');
       findings.push({
-        checkId: 'user_multiple_active_keys',
+        checkId: userMultipleActiveKeys.id,
         severity,
         resourceType: 'user',
         resourceId: user.arn,

@@ -38,7 +38,7 @@ export const userPasswordAndKeys: CheckDefinition = {
       if (!user.loginProfile || active.length === 0) continue;
       const ids = active.map((k) => k.accessKeyId);
       findings.push({
-        checkId: 'user_password_and_keys',
+        checkId: userPasswordAndKeys.id,
         severity,
         resourceType: 'user',
         resourceId: user.arn,

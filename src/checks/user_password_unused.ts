@@ -1,10 +1,11 @@
 /**
  * user_password_unused — a console password that has not been used for too long.
  *
- * Boundaries (whole days, see time.ts):
+ * Boundaries (elapsed time, see time.ts):
  * - only users with a login profile (not null) are considered;
  * - reference date = passwordLastUsedAt, or the login profile's createdAt when never used (null);
- * - fails when days since the reference > `max_unused_days` (default 45): 44 or 45 passes, 46 fails;
+ * - fails when now − reference > `max_unused_days` × 24 h (default 45): exactly 45 × 24 h passes, a
+ *   minute more fails;
  * - passwordLastUsedAt undefined (not known to the source) or loginProfile undefined (not collected):
  *   the user cannot be evaluated and produces no finding.
  *
@@ -13,14 +14,14 @@
  */
 import type { CheckDefinition, FindingDraft } from './types';
 import { days, intSetting, severitySetting, type SettingSpecs } from './common';
-import { ageInDays, iso } from './time';
+import { elapsedPast, iso, olderThanDays } from './time';
 
 const SETTINGS = {
   max_unused_days: {
     type: 'integer',
     default: 45,
     min: 1,
-    description: 'A console password not used for more than this many days fails (never used: counted from creation).',
+    description: 'A console password not used for more than this many days (elapsed time > N × 24 h) fails (never used: counted from creation).',
   },
   severity: { type: 'severity', default: 'medium', description: 'Severity of an unused console password.' },
 } satisfies SettingSpecs;
@@ -49,13 +50,12 @@ export const userPasswordUnused: CheckDefinition = {
       const profile = user.loginProfile;
       if (!profile || profile.passwordLastUsedAt === undefined) continue;
       const neverUsed = profile.passwordLastUsedAt === null;
-      const idle = ageInDays(profile.passwordLastUsedAt ?? profile.createdAt, now);
-      if (idle <= limit) continue;
-      const what = neverUsed
-        ? `was set ${days(idle)} ago and has never been used`
-        : `has not been used for ${days(idle)}`;
+      const idleSince = profile.passwordLastUsedAt ?? profile.createdAt;
+      if (!olderThanDays(idleSince, now, limit)) continue;
+      const idle = elapsedPast(idleSince, now, limit);
+      const what = neverUsed ? `was set ${idle} ago and has never been used` : `has not been used for ${idle}`;
       findings.push({
-        checkId: 'user_password_unused',
+        checkId: userPasswordUnused.id,
         severity,
         resourceType: 'user',
         resourceId: user.arn,

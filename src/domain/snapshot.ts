@@ -7,8 +7,8 @@
  * (e.g. a user without a console password, a key that was never used, an account with no password policy).
  */
 
-export type ScanSource = 'api' | 'credential_report';
-export const SCAN_SOURCES: readonly ScanSource[] = ['api', 'credential_report'] as const;
+export const SCAN_SOURCES = ['api', 'credential_report'] as const;
+export type ScanSource = (typeof SCAN_SOURCES)[number];
 
 export type AccessKeyStatus = 'Active' | 'Inactive';
 
@@ -81,17 +81,30 @@ export interface IamSnapshot {
 }
 
 /**
- * The pieces of data a check can need. The live collector makes only the IAM calls that the
- * enabled checks need (CloudSploit's "declare the APIs you need").
+ * The pieces of data a check can need, in canonical order. The live collector makes only the IAM
+ * calls that the enabled checks need (CloudSploit's "declare the APIs you need").
  */
-export type DataNeed =
-  | 'access_keys' // ListUsers + ListAccessKeys
-  | 'key_last_used' // GetAccessKeyLastUsed per key
-  | 'login_profiles' // GetLoginProfile per user (credential report: password_enabled/password_last_used)
-  | 'mfa_devices' // ListMFADevices per user (credential report: mfa_active)
-  | 'root_account' // GetAccountSummary (root MFA, root keys)
-  | 'root_last_used' // only the credential report has root password/key last use
-  | 'password_policy'; // GetAccountPasswordPolicy
+export const DATA_NEEDS = [
+  'access_keys', // ListUsers + ListAccessKeys
+  'key_last_used', // GetAccessKeyLastUsed per key
+  'login_profiles', // GetLoginProfile per user (credential report: password_enabled/password_last_used)
+  'mfa_devices', // ListMFADevices per user (credential report: mfa_active)
+  'root_account', // GetAccountSummary (root MFA, root keys)
+  'root_last_used', // only the credential report has root password/key last use
+  'password_policy', // GetAccountPasswordPolicy
+] as const;
+export type DataNeed = (typeof DATA_NEEDS)[number];
+
+/** How each data need is named in messages (skip reasons). */
+export const DATA_NEED_LABELS: Record<DataNeed, string> = {
+  access_keys: 'access keys',
+  key_last_used: 'access key last use',
+  login_profiles: 'console passwords (login profiles)',
+  mfa_devices: 'MFA devices',
+  root_account: 'root account summary',
+  root_last_used: 'root last use',
+  password_policy: 'the password policy',
+};
 
 /** Which data each source can provide. */
 export const SOURCE_PROVIDES: Record<ScanSource, readonly DataNeed[]> = {

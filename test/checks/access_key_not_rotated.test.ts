@@ -21,9 +21,9 @@ describe('access_key_not_rotated', () => {
     expect(f).toMatchObject({ severity: 'high', evidence: { durable: { limit_days: 365 } } });
   });
 
-  it('when a key is one millisecond short of 91 days old, then its age rounds down to 90 and it passes', () => {
+  it('when a key is one millisecond short of 91 days old, then it is past the 90-day limit (elapsed time, not whole days) and fails', () => {
     const key = { ...aKey(), createdAt: new Date(NOW.getTime() - 91 * DAY_MS + 1) };
-    expect(run([key])).toEqual([]);
+    expect(run([key])).toMatchObject([{ severity: 'medium', evidence: { durable: { limit_days: 90 } } }]);
   });
 
   it('when an inactive key is 400 days old, then it passes (not this check\'s concern)', () => {

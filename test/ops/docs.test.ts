@@ -42,11 +42,9 @@ describe('documentation', () => {
     expect(missing).toEqual([]);
   });
 
-  test('when .env.sample has real content, then it lists every variable of the configuration schema', () => {
+  test('when .env.sample is read, then it lists every variable of the configuration schema', () => {
     const file = path.join(ROOT, '.env.sample');
-    const sample = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    const hasContent = sample.split('\n').filter((l) => /^\s*#?\s*[A-Z][A-Z0-9_]*=/.test(l)).length >= 5;
-    if (!hasContent) return; // the sample is written separately; nothing to check yet
+    const sample = fs.readFileSync(file, 'utf8');
     const missing = schemaVariables().filter((name) => !mentions(sample, name));
     expect(missing).toEqual([]);
   });
@@ -95,6 +93,7 @@ describe('documentation', () => {
     const called = new Set<string>();
     for (const file of ['src/aws/collect-live.ts', 'src/aws/credential-report.ts']) {
       for (const m of read(file).matchAll(/new (\w+)Command\(/g)) called.add(`iam:${m[1]}`);
+      for (const m of read(file).matchAll(/\bpaginate(\w+)\(/g)) called.add(`iam:${m[1]}`); // the SDK's paginators
     }
     called.delete('iam:GetCallerIdentity'); // STS; needs no permission
     const policies = blocks.filter((b) => b.Statement.some((s) => [s.Action].flat().some((a) => a.startsWith('iam:'))));
