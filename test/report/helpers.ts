@@ -18,6 +18,7 @@ export interface RunJson {
   skipped_checks: { check_id: string; reason: string }[];
   report_generated_at: string | null;
   data_age_seconds: number | null;
+  duration_ms: number | null;
   error: { code: string; message: string } | null;
 }
 
