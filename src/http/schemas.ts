@@ -20,7 +20,17 @@ export const errorResponses = (...statuses: number[]) =>
       s,
       {
         description:
-          ({ 400: 'Invalid input (the field is named)', 401: 'Missing or wrong credentials', 404: 'Unknown id', 409: 'Conflict', 503: 'Not ready' } as Record<number, string>)[s] ?? 'Error',
+          (
+            {
+              400: 'Invalid input (the field is named)',
+              401: 'Missing or wrong credentials',
+              404: 'Unknown id',
+              409: 'Conflict',
+              413: 'Body larger than 100 kB (after decompression)',
+              415: 'Unsupported charset (JSON is UTF-8) or Content-Encoding (identity, gzip, deflate, br)',
+              503: 'Not ready',
+            } as Record<number, string>
+          )[s] ?? 'Error',
         content: { 'application/json': { schema: ErrorResponse } },
       },
     ]),

@@ -56,7 +56,7 @@ export function suppressionsRoutes(ctx: HttpContext, registry: OpenAPIRegistry):
     request: { body: { required: true, content: { 'application/json': { schema: CreateSuppressionBody } } } },
     responses: {
       201: { description: 'Created', content: { 'application/json': { schema: SuppressionSchema } } },
-      ...errorResponses(400, 401),
+      ...errorResponses(400, 401, 413, 415),
     },
   });
   router.post('/suppressions', (req, res) => {
