@@ -22,7 +22,7 @@ export const ListFindingsQuery = z.object({
   suppressed: SuppressedFilterEnum.default('exclude'),
   sort: z.enum(['severity', 'first_seen', 'last_seen', 'check', 'user']).default('severity'),
   order: z.enum(['asc', 'desc']).default('desc'),
-  limit: queryInt(1, 500).default(50).openapi({ description: 'Page size (1–500)', example: 50 }),
+  limit: queryInt(1, 500).default(50).openapi({ description: 'Page size (1–500)', default: 50, example: 50 }),
   cursor: z
     .string()
     .max(1000, 'is too long')
