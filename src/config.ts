@@ -5,7 +5,7 @@
  */
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
-import { resolveChecks, type ResolvedCheck } from './checks/settings';
+import { CHECK_ENV_PREFIX, resolveChecks, type ResolvedCheck } from './checks/settings';
 import { SCAN_SOURCES, type ScanSource } from './domain/snapshot';
 
 const integer = (min: number, fallback: number) =>
@@ -121,6 +121,59 @@ const envSchema = z.object({
   KEYWATCH_AUTH_FAILURE_WINDOW_S: integer(1, 300),
 });
 
+/** Every variable the schema reads: new entries above are known to the unknown-variable check at once. */
+const KNOWN_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+const ENV_PREFIX = 'KEYWATCH_';
+
+/**
+ * Variables Kubernetes injects for a Service named `keywatch` in the same namespace (service links:
+ * KEYWATCH_SERVICE_HOST, KEYWATCH_PORT=tcp://…, KEYWATCH_PORT_8000_TCP_ADDR, …). k8s/deployment.yaml
+ * turns them off; other deployments may not, and keywatch must still start. A bare KEYWATCH_PORT
+ * only counts as one when its value is a service link (tcp://…): KEYWATCH_PORT=8080 is a mistake for PORT.
+ */
+function isKubernetesServiceLink(name: string, value: string): boolean {
+  if (/^KEYWATCH_SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)$/.test(name)) return true;
+  if (/^KEYWATCH_PORT_\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?$/.test(name)) return true;
+  return name === 'KEYWATCH_PORT' && /^(tcp|udp|sctp):\/\//.test(value);
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The known variable a mistyped name most likely meant (KEYWATCH_PORT → PORT: the prefix added by mistake). */
+function closestKnownVariable(name: string): string {
+  const unprefixed = name.slice(ENV_PREFIX.length);
+  if (KNOWN_VARIABLES.includes(unprefixed)) return unprefixed;
+  let best = KNOWN_VARIABLES[0]!;
+  for (const known of KNOWN_VARIABLES) if (editDistance(name, known) < editDistance(name, best)) best = known;
+  return best;
+}
+
+/**
+ * Every KEYWATCH_* variable that keywatch does not read is a mistake (a typo is otherwise silently
+ * ignored and its setting keeps its default): one problem each, naming the closest known variable.
+ * KEYWATCH_CHECK_* variables are checked against the check catalog instead (resolveChecks).
+ */
+function unknownVariableProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || !name.startsWith(ENV_PREFIX) || name.startsWith(CHECK_ENV_PREFIX)) continue;
+    if (KNOWN_VARIABLES.includes(name) || isKubernetesServiceLink(name, value)) continue;
+    problems.push(`${name}: not a keywatch variable; did you mean ${closestKnownVariable(name)}? (every variable: docs/configuration.md)`);
+  }
+  return problems;
+}
+
 export const DEMO_IAM_RATE = 200;
 
 export interface Config {
@@ -198,6 +251,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`${name}: ${issue.message}${shown}`);
     }
   }
+  problems.push(...unknownVariableProblems(env));
   const checks = resolveChecks(env);
   problems.push(...checks.errors);
 
