@@ -3,6 +3,7 @@
  * value stops keywatch with every bad variable named (never a surprise at 3 a.m. when the
  * scheduled scan runs).
  */
+import { isIP } from 'node:net';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { CHECK_ENV_PREFIX, resolveChecks, type ResolvedCheck } from './checks/settings';
@@ -66,6 +67,44 @@ const timezone = z
     { message: 'expected an IANA time zone such as UTC or Europe/Berlin' },
   );
 
+/** Names Express's `trust proxy` accepts for address ranges (proxy-addr). */
+const NAMED_SUBNETS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** One proxy address: an IPv4/IPv6 address, optionally with a /prefix, or a named subnet. */
+function isProxyAddress(item: string): boolean {
+  if (NAMED_SUBNETS.includes(item)) return true;
+  const [address, prefix, extra] = item.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which reverse proxies to believe about the client address (X-Forwarded-For), in the forms
+ * Express's `trust proxy` setting takes: false (default: the TCP peer is the client), true (every
+ * hop; only when nothing can reach keywatch but the proxy), a hop count, or proxy addresses/CIDRs.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .default('false')
+  .transform((v, ctx): boolean | number | string[] => {
+    if (v === '' || v === 'false') return false;
+    if (v === 'true') return true;
+    if (/^[1-9]\d{0,2}$/.test(v)) return Number(v);
+    const items = v.split(',').map((item) => item.trim());
+    const bad = items.filter((item) => !isProxyAddress(item));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected false, true, a hop count (1-999) or comma-separated proxy addresses/CIDRs (e.g. 10.0.0.0/8, loopback); not understood: ${bad.map((b) => `"${b}"`).join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return items;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(0, 8000).refine((p) => p <= 65535, { message: 'must be at most 65535' }),
@@ -119,6 +158,7 @@ const envSchema = z.object({
   }),
   KEYWATCH_AUTH_MAX_FAILURES: integer(1, 10),
   KEYWATCH_AUTH_FAILURE_WINDOW_S: integer(1, 300),
+  KEYWATCH_TRUST_PROXY: trustProxy,
 });
 
 /** Every variable the schema reads: new entries above are known to the unknown-variable check at once. */
@@ -216,6 +256,11 @@ export interface Config {
   metricsToken?: string;
   /** Failed basic-auth attempts one client IP may make per window before it gets 429 until the window ends. */
   authFailureLimit?: { maxFailures: number; windowMs: number };
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For decides the client address (req.ip) that
+   * the failed-login limiter counts against. false = the TCP peer.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -307,6 +352,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retentionDays: e.KEYWATCH_RETENTION_DAYS,
     metricsToken: e.KEYWATCH_METRICS_TOKEN,
     authFailureLimit: { maxFailures: e.KEYWATCH_AUTH_MAX_FAILURES, windowMs: e.KEYWATCH_AUTH_FAILURE_WINDOW_S * 1000 },
+    trustProxy: e.KEYWATCH_TRUST_PROXY,
   };
 }
 

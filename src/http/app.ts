@@ -31,7 +31,9 @@ export interface AppOptions {
 export function createApp(ctx: HttpContext, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Who the client is (req.ip, which the failed-login limiter counts against): the TCP peer, or,
+  // behind the reverse proxies KEYWATCH_TRUST_PROXY names, the address they forward.
+  app.set('trust proxy', ctx.config.trustProxy);
 
   app.use(
     pinoHttp({

@@ -123,6 +123,29 @@ describe('configuration', () => {
     expect(problemsOf({ ...base, ...links })).toEqual([]);
   });
 
+  test('when KEYWATCH_TRUST_PROXY is unset, false, true, a hop count or a list of proxy addresses, then it becomes Express\'s trust proxy setting', () => {
+    expect(loadConfig(base).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, KEYWATCH_TRUST_PROXY: '' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, KEYWATCH_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, KEYWATCH_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ ...base, KEYWATCH_TRUST_PROXY: ' 2 ' }).trustProxy).toBe(2);
+    expect(loadConfig({ ...base, KEYWATCH_TRUST_PROXY: '10.0.0.0/8, 192.168.1.10,fd00::/8, ::1, loopback' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.10',
+      'fd00::/8',
+      '::1',
+      'loopback',
+    ]);
+  });
+
+  test('when KEYWATCH_TRUST_PROXY is not understood, then start-up stops naming it and the parts it did not understand', () => {
+    for (const bad of ['yes', '0', '-1', '1.5', '10.0.0.0/33', 'proxy.example.com', '10.0.0.1,,10.0.0.2', '::1/129', '10.0.0.0/8/8', '10.0.0.256']) {
+      const problems = problemsOf({ ...base, KEYWATCH_TRUST_PROXY: bad });
+      expect({ bad, problems }).toEqual({ bad, problems: [expect.stringMatching(/^KEYWATCH_TRUST_PROXY: expected false, true, a hop count/)] });
+    }
+    expect(problemsOf({ ...base, KEYWATCH_TRUST_PROXY: '10.0.0.1, proxy.local' })[0]).toMatch(/not understood: "proxy\.local" \(got "10\.0\.0\.1, proxy\.local"\)$/);
+  });
+
   test('when the schedule is empty, then scheduled scans are disabled', () => {
     expect(loadConfig({ ...base, KEYWATCH_SCAN_SCHEDULE: '' }).schedule.cron).toBeNull();
   });
