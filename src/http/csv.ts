@@ -4,11 +4,11 @@
  * - RFC 4180: records end with CRLF; a cell holding a comma, a double quote, CR or LF is enclosed in
  *   double quotes, with its quotes doubled.
  * - CSV injection (OWASP): a spreadsheet runs a cell that begins with `=`, `+`, `-` or `@` as a
- *   formula, and some spreadsheets skip a leading tab or carriage return before they look. IAM user names may
- *   contain `+ = , . @ _ -`, so `=1+1`, `+cmd` or `@SUM(A1)` are legal user names and reach the
- *   exports as they are. A text cell beginning with one of those six characters gets a leading single
- *   quote, which spreadsheets read as "this is text" (and which a reader of the file sees, so the
- *   change is never silent).
+ *   formula, and some spreadsheets skip a leading tab or carriage return before they look. IAM user
+ *   names may contain `+ = , . @ _ -`, so `=1+1`, `+cmd` or `@SUM(A1)` are legal user names and
+ *   reach the exports as they are. A text cell beginning with one of those six characters gets a
+ *   leading single quote, which spreadsheets read as "this is text" (and which a reader of the file
+ *   sees, so the change is never silent).
  *
  * What counts as text: every string, whatever it holds — a date, an id or a message the app wrote can
  * still carry user input, so strings are never trusted. Numbers are written as numbers without the

@@ -349,7 +349,7 @@ export function makeFindingsRepository(db: Db, sqlite: Database.Database, suppre
     if (ids.length > 0) (S().candidatesById.all(JSON.stringify(ids), target) as Candidate[]).forEach(consider);
     for (const r of matcher.rules) {
       if (r.findingId !== null || r.checkId === null) continue;
-      // Collapsed stars: SQLite's GLOB then does at most name × pattern work too.
+      // The collapsed pattern: SQLite's GLOB over it stays polynomial too (suppression-match.test.ts times the worst ones).
       const glob = collapseStars(r.userPattern ?? '*').toLowerCase();
       (S().candidatesByCheck.all(target, r.checkId, glob, status, status) as Candidate[]).forEach(consider);
     }
