@@ -3,9 +3,10 @@
  * value stops keywatch with every bad variable named (never a surprise at 3 a.m. when the
  * scheduled scan runs).
  */
+import { isIP } from 'node:net';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
-import { resolveChecks, type ResolvedCheck } from './checks/settings';
+import { CHECK_ENV_PREFIX, resolveChecks, type ResolvedCheck } from './checks/settings';
 import { SCAN_SOURCES, type ScanSource } from './domain/snapshot';
 
 const integer = (min: number, fallback: number) =>
@@ -66,6 +67,44 @@ const timezone = z
     { message: 'expected an IANA time zone such as UTC or Europe/Berlin' },
   );
 
+/** Names Express's `trust proxy` accepts for address ranges (proxy-addr). */
+const NAMED_SUBNETS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** One proxy address: an IPv4/IPv6 address, optionally with a /prefix, or a named subnet. */
+function isProxyAddress(item: string): boolean {
+  if (NAMED_SUBNETS.includes(item)) return true;
+  const [address, prefix, extra] = item.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which reverse proxies to believe about the client address (X-Forwarded-For), in the forms
+ * Express's `trust proxy` setting takes: false (default: the TCP peer is the client), true (every
+ * hop; only when nothing can reach keywatch but the proxy), a hop count, or proxy addresses/CIDRs.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .default('false')
+  .transform((v, ctx): boolean | number | string[] => {
+    if (v === '' || v === 'false') return false;
+    if (v === 'true') return true;
+    if (/^[1-9]\d{0,2}$/.test(v)) return Number(v);
+    const items = v.split(',').map((item) => item.trim());
+    const bad = items.filter((item) => !isProxyAddress(item));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected false, true, a hop count (1-999) or comma-separated proxy addresses/CIDRs (e.g. 10.0.0.0/8, loopback); not understood: ${bad.map((b) => `"${b}"`).join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return items;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(0, 8000).refine((p) => p <= 65535, { message: 'must be at most 65535' }),
@@ -119,7 +158,61 @@ const envSchema = z.object({
   }),
   KEYWATCH_AUTH_MAX_FAILURES: integer(1, 10),
   KEYWATCH_AUTH_FAILURE_WINDOW_S: integer(1, 300),
+  KEYWATCH_TRUST_PROXY: trustProxy,
 });
+
+/** Every variable the schema reads: new entries above are known to the unknown-variable check at once. */
+const KNOWN_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+const ENV_PREFIX = 'KEYWATCH_';
+
+/**
+ * Variables Kubernetes injects for a Service named `keywatch` in the same namespace (service links:
+ * KEYWATCH_SERVICE_HOST, KEYWATCH_PORT=tcp://…, KEYWATCH_PORT_8000_TCP_ADDR, …). k8s/deployment.yaml
+ * turns them off; other deployments may not, and keywatch must still start. A bare KEYWATCH_PORT
+ * only counts as one when its value is a service link (tcp://…): KEYWATCH_PORT=8080 is a mistake for PORT.
+ */
+function isKubernetesServiceLink(name: string, value: string): boolean {
+  if (/^KEYWATCH_SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)$/.test(name)) return true;
+  if (/^KEYWATCH_PORT_\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?$/.test(name)) return true;
+  return name === 'KEYWATCH_PORT' && /^(tcp|udp|sctp):\/\//.test(value);
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The known variable a mistyped name most likely meant (KEYWATCH_PORT → PORT: the prefix added by mistake). */
+function closestKnownVariable(name: string): string {
+  const unprefixed = name.slice(ENV_PREFIX.length);
+  if (KNOWN_VARIABLES.includes(unprefixed)) return unprefixed;
+  let best = KNOWN_VARIABLES[0]!;
+  for (const known of KNOWN_VARIABLES) if (editDistance(name, known) < editDistance(name, best)) best = known;
+  return best;
+}
+
+/**
+ * Every KEYWATCH_* variable that keywatch does not read is a mistake (a typo is otherwise silently
+ * ignored and its setting keeps its default): one problem each, naming the closest known variable.
+ * KEYWATCH_CHECK_* variables are checked against the check catalog instead (resolveChecks).
+ */
+function unknownVariableProblems(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || !name.startsWith(ENV_PREFIX) || name.startsWith(CHECK_ENV_PREFIX)) continue;
+    if (KNOWN_VARIABLES.includes(name) || isKubernetesServiceLink(name, value)) continue;
+    problems.push(`${name}: not a keywatch variable; did you mean ${closestKnownVariable(name)}? (every variable: docs/configuration.md)`);
+  }
+  return problems;
+}
 
 export const DEMO_IAM_RATE = 200;
 
@@ -163,6 +256,11 @@ export interface Config {
   metricsToken?: string;
   /** Failed basic-auth attempts one client IP may make per window before it gets 429 until the window ends. */
   authFailureLimit?: { maxFailures: number; windowMs: number };
+  /**
+   * Express's `trust proxy`: which proxies' X-Forwarded-For decides the client address (req.ip) that
+   * the failed-login limiter counts against. false = the TCP peer.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -198,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`${name}: ${issue.message}${shown}`);
     }
   }
+  problems.push(...unknownVariableProblems(env));
   const checks = resolveChecks(env);
   problems.push(...checks.errors);
 
@@ -253,6 +352,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retentionDays: e.KEYWATCH_RETENTION_DAYS,
     metricsToken: e.KEYWATCH_METRICS_TOKEN,
     authFailureLimit: { maxFailures: e.KEYWATCH_AUTH_MAX_FAILURES, windowMs: e.KEYWATCH_AUTH_FAILURE_WINDOW_S * 1000 },
+    trustProxy: e.KEYWATCH_TRUST_PROXY,
   };
 }
 

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'storage_error',
   'too_many_requests',
   'payload_too_large',
+  'unsupported_media_type',
   'internal_error',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

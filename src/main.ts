@@ -15,7 +15,7 @@
 import type { Server } from 'node:http';
 import { buildAppContext, type AppContext } from './app-context';
 import { ConfigError, loadConfig, type Config } from './config';
-import { DEMO_CREDENTIALS, startDemoAccount } from './demo';
+import { DEMO_CREDENTIALS, demoBanner, startDemoAccount } from './demo';
 import { configSecrets, createLogger, type Logger } from './logger';
 
 /** How long after the grace period in-flight IAM calls may take before the process exits anyway. */
@@ -66,17 +66,7 @@ async function main(argv: string[]): Promise<void> {
   if (demo) {
     const { run, done } = ctx.scans.start({ source: 'api', trigger: 'demo' });
     process.stdout.write(
-      [
-        '',
-        `keywatch ${config.version} — demo mode (simulated AWS account, ${config.demoAccount.users} users)`,
-        `  Swagger UI : ${base}/api/docs`,
-        `  API        : ${base}/api/findings`,
-        `  Metrics    : ${base}/metrics`,
-        `  Login      : ${config.auth.user} / ${config.auth.password}${config.auth.passwordGenerated ? '   (generated; set KEYWATCH_API_PASSWORD to choose one)' : ''}`,
-        `  First scan : run ${run.id} started`,
-        `  Try        : curl -u ${config.auth.user}:'${config.auth.password}' ${base}/api/findings?limit=5`,
-        '',
-      ].join('\n'),
+      demoBanner({ version: config.version, users: config.demoAccount.users, baseUrl: base, auth: config.auth, firstRunId: run.id }),
     );
     void done.then(
       (r) => process.stdout.write(`  First scan : run ${r.id} ${r.status}, ${r.stats.findings ?? 0} findings\n\n`),

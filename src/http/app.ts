@@ -1,6 +1,7 @@
 /**
- * The Express app: JSON, request ids and logs, basic auth on everything but health and ready,
- * Swagger UI (served from node_modules, no CDN) and the OpenAPI document generated from zod.
+ * The Express app: request ids and logs, basic auth on everything but health and ready, JSON bodies
+ * (read only after authentication), Swagger UI (served from node_modules, no CDN) and the OpenAPI
+ * document generated from zod.
  */
 import { randomUUID } from 'node:crypto';
 import express, { type Express, Router } from 'express';
@@ -10,6 +11,7 @@ import swaggerUi from 'swagger-ui-express';
 import type { HttpContext } from './context';
 import type { KeywatchMetrics } from '../observability/metrics';
 import { errorHandler, notFoundHandler } from './middleware/errors';
+import { jsonBody } from './middleware/json-body';
 import { authFor } from './middleware/metrics';
 import { buildOpenApiDocument, createRegistry } from './openapi';
 import { checksRoutes } from './routes/checks';
@@ -29,7 +31,9 @@ export interface AppOptions {
 export function createApp(ctx: HttpContext, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Who the client is (req.ip, which the failed-login limiter counts against): the TCP peer, or,
+  // behind the reverse proxies KEYWATCH_TRUST_PROXY names, the address they forward.
+  app.set('trust proxy', ctx.config.trustProxy);
 
   app.use(
     pinoHttp({
@@ -50,7 +54,6 @@ export function createApp(ctx: HttpContext, options: AppOptions = {}): Express {
   );
   // Swagger UI needs inline scripts/styles from its own bundle; keep helmet's other protections.
   app.use(helmet({ contentSecurityPolicy: false }));
-  app.use(express.json({ limit: '100kb' }));
 
   // Basic auth (API and /metrics share one failed-attempt limiter: 429 after too many failures).
   const auth = authFor(ctx.config, options.metrics);
@@ -60,6 +63,8 @@ export function createApp(ctx: HttpContext, options: AppOptions = {}): Express {
   const api = Router();
   api.use(healthRoutes(ctx, registry)); // no auth: probes
   api.use(auth.api);
+  // Bodies are read only once the client has authenticated (see json-body.ts).
+  api.use(jsonBody());
   api.use(checksRoutes(ctx, registry));
   api.use(scansRoutes(ctx, registry));
   api.use(diffRoutes(ctx, registry));

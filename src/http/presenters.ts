@@ -6,6 +6,7 @@ import type { FindingTimeline } from '../scans/timeline';
 import type { TrendPoint } from '../scans/trends';
 import type { Finding } from '../store/findings-repository';
 import type { ScanRun, SuppressedFilter } from '../store';
+import { csvRecord } from './csv';
 import type { FindingJson, RunJson, SuppressionJson, TrendsJson } from './schemas';
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
@@ -195,16 +196,7 @@ export const FINDINGS_CSV_COLUMNS = [
   'evidence',
 ] as const;
 
-/** One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF (quotes doubled). */
-export function csvField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** One CSV record, CRLF-terminated (RFC 4180). */
-export const csvRecord = (values: (string | number | boolean | null | undefined)[]): string => `${values.map(csvField).join(',')}\r\n`;
-
+/** One finding as a CSV record (columns as FINDINGS_CSV_COLUMNS), through the one CSV writer. */
 export function findingCsvRecord(f: Finding, now: number): string {
   const j = presentFinding(f, now);
   return csvRecord([

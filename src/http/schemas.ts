@@ -20,7 +20,17 @@ export const errorResponses = (...statuses: number[]) =>
       s,
       {
         description:
-          ({ 400: 'Invalid input (the field is named)', 401: 'Missing or wrong credentials', 404: 'Unknown id', 409: 'Conflict', 503: 'Not ready' } as Record<number, string>)[s] ?? 'Error',
+          (
+            {
+              400: 'Invalid input (the field is named)',
+              401: 'Missing or wrong credentials',
+              404: 'Unknown id',
+              409: 'Conflict',
+              413: 'Body larger than 100 kB (after decompression)',
+              415: 'Unsupported charset (JSON is UTF-8) or Content-Encoding (identity, gzip, deflate, br)',
+              503: 'Not ready',
+            } as Record<number, string>
+          )[s] ?? 'Error',
         content: { 'application/json': { schema: ErrorResponse } },
       },
     ]),
@@ -30,13 +40,37 @@ export const SeverityEnum = z.enum(SEVERITIES as unknown as [string, ...string[]
 export const SourceEnum = z.enum(SCAN_SOURCES as unknown as [string, ...string[]]).openapi('ScanSource');
 export const RunStatusEnum = z.enum(RUN_STATUSES as unknown as [string, ...string[]]).openapi('RunStatus');
 
-/** Query-string integers: "10" → 10, anything else a 400 naming the field. */
-export const queryInt = (min: number, max: number) =>
-  z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+/**
+ * Whole numbers in query strings and paths are plain decimal digits — "0", "10", "-1" (then refused
+ * by the bounds) — never "0x10", "0b11", "1e2", "+5", " 10", "010" or "", all of which Number()
+ * would quietly accept (or turn into 0).
+ */
+const DECIMAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
+const POSITIVE_DECIMAL_INTEGER = /^[1-9][0-9]*$/;
+
+/** A query-string integer within [min, max]: "10" → 10, anything else a 400 naming the field. */
+export const queryInt = (min: number, max: number) => {
+  const message = 'must be a whole number in plain decimal digits, e.g. 10';
+  return z
+    .string({ message })
+    .regex(DECIMAL_INTEGER, message)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .openapi({ type: 'integer', minimum: min, maximum: max });
+};
+
+/** A positive id (path or query): "7" → 7; "0", "07", "7.0", "0x7" are a 400 with `message`. */
+export const positiveId = (message = 'must be a positive whole number') =>
+  z
+    .string({ message })
+    .regex(POSITIVE_DECIMAL_INTEGER, message)
+    .transform(Number)
+    .pipe(z.number().max(Number.MAX_SAFE_INTEGER, message))
+    .openapi({ type: 'integer', minimum: 1 });
 
 export const PaginationQuery = z.object({
-  limit: queryInt(1, 500).default(50).openapi({ description: 'Page size (1–500)', example: 50 }),
-  offset: queryInt(0, Number.MAX_SAFE_INTEGER).default(0).openapi({ description: 'Items to skip', example: 0 }),
+  limit: queryInt(1, 500).default(50).openapi({ description: 'Page size (1–500)', default: 50, example: 50 }),
+  offset: queryInt(0, Number.MAX_SAFE_INTEGER).default(0).openapi({ description: 'Items to skip', default: 0, example: 0 }),
 });
 
 export const page = <T extends z.ZodTypeAny>(item: T, name: string) =>
@@ -51,10 +85,7 @@ export const page = <T extends z.ZodTypeAny>(item: T, name: string) =>
     .openapi(name);
 
 export const IdParam = z.object({
-  id: z.coerce
-    .number({ message: 'must be a positive whole number' })
-    .int('must be a positive whole number')
-    .positive('must be a positive whole number').openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+  id: positiveId().openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
 });
 
 const Evidence = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).openapi('Evidence');

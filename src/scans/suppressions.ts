@@ -11,7 +11,9 @@
 import { getCheck } from '../checks/catalog';
 import { AppError, type ErrorDetail } from '../errors';
 import type { Store, Suppression, SuppressionState } from '../store';
-import { compileMatcher, isActiveAt, isValidUserPattern } from '../store/suppression-match';
+import { compileMatcher, isActiveAt, userPatternProblem } from '../store/suppression-match';
+
+export { MAX_USER_PATTERN_LENGTH, MAX_USER_PATTERN_WILDCARDS } from '../store/suppression-match';
 
 export interface CreateSuppressionInput {
   findingId?: number;
@@ -52,12 +54,8 @@ export class SuppressionService {
     if (input.checkId !== undefined && !getCheck(input.checkId)) {
       problems.push({ field: 'check_id', message: `unknown check "${input.checkId}"; see GET /api/checks` });
     }
-    if (input.userPattern !== undefined && !isValidUserPattern(input.userPattern)) {
-      problems.push({
-        field: 'user_pattern',
-        message: 'must be a glob of 1-128 characters: IAM user-name characters (letters, digits, + = , . @ _ -), * (any run) and ? (one character)',
-      });
-    }
+    const patternProblem = input.userPattern !== undefined ? userPatternProblem(input.userPattern) : null;
+    if (patternProblem !== null) problems.push({ field: 'user_pattern', message: patternProblem });
     if (input.expiresAt !== undefined && input.expiresAt <= now) {
       problems.push({ field: 'expires_at', message: `must be in the future (now is ${new Date(now).toISOString()})` });
     }

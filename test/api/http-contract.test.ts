@@ -102,6 +102,30 @@ describe('the HTTP contract', () => {
     expect((await h.get('/api/scans')).body.total).toBe(0); // nothing was started by bad input
   });
 
+  test('when a number in a query string or path is not plain decimal digits, then the answer is 400 naming the field', async () => {
+    h = await startHarness();
+    const run = await scanViaApi(h);
+    const queries: [string, string][] = [];
+    for (const value of ['0x10', '0b11', '0o7', '1e2', '', '%2010', '10%20', '%2B5', '+5', '010', '00', '1.0', '1_000', 'Infinity', '-0']) {
+      queries.push([`/api/scans?limit=${value}`, 'limit'], [`/api/findings?offset=${value}`, 'offset'], [`/api/trends?limit=${value}`, 'limit']);
+    }
+    queries.push(['/api/scans?offset=', 'offset'], ['/api/findings?limit=5&limit=6', 'limit']);
+    for (const id of ['0x1', '1e0', '01', '%2B1', '1.0', '0', '-1', '9007199254740993']) {
+      queries.push([`/api/scans/${id}`, 'id'], [`/api/findings/${id}`, 'id'], [`/api/suppressions/${id}`, 'id'], [`/api/scans/${run.id}/diff?base=${id}`, 'base']);
+    }
+    for (const [url, field] of queries) {
+      const res = await h.get(url);
+      expect({ url, status: res.status, fields: res.body.error?.details?.map((d: { field: string }) => d.field) }).toEqual({ url, status: 400, fields: [field] });
+    }
+    expect((await h.get('/api/scans/0x1')).body.error.details).toEqual([{ field: 'id', message: 'must be a positive whole number' }]);
+    expect((await h.get('/api/scans?limit=0x10')).body.error.details).toEqual([{ field: 'limit', message: 'must be a whole number in plain decimal digits, e.g. 10' }]);
+    expect((await h.get('/api/findings?offset=-1')).body.error.details).toEqual([{ field: 'offset', message: 'must be at least 0' }]);
+    // plain decimal numbers still work
+    expect((await h.get('/api/scans?limit=10&offset=0')).body).toMatchObject({ limit: 10, offset: 0, total: 1 });
+    expect((await h.get(`/api/scans/${run.id}`)).status).toBe(200);
+    expect((await h.get(`/api/scans/${run.id}/diff?base=${run.id}`)).status).toBe(200);
+  });
+
   test('when an id is unknown, then the answer is 404 in the error shape', async () => {
     h = await startHarness();
     for (const path of ['/api/scans/999', '/api/scans/999/findings', '/api/nothing-here']) {

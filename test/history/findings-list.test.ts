@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { addAccessKey, addUser, DAY_MS, mulberry32 } from '../../src/simulator';
 import { startHarness, type Harness } from '../support/harness';
-import { accountWith, scan, TestClock, type KeySpec } from './helpers';
+import { ACCOUNT_ID, accountWith, scan, TestClock, type KeySpec } from './helpers';
 
 const NOW = new Date('2025-09-10T10:00:00.000Z');
 
@@ -144,5 +144,24 @@ describe('GET /api/findings', () => {
     expect(smith.message).toContain('smith,jr');
     expect(JSON.parse(smith.evidence)).toMatchObject({ status: 'Active', limit_days: 365, age_days: 500 });
     expect(rows.some((r) => r.user_name === 'ops+ci=1@example.com')).toBe(true);
+  });
+
+  test('when IAM user names start with = + - or @, then the CSV export neutralises those cells with a leading quote and JSON keeps the real names', async () => {
+    // all legal IAM user names ([\w+=,.@-]); a spreadsheet would run each of them as a formula
+    const hostile = ['=1+1', '+cmd', '-2+3', '@SUM', '-=cmd@x.io'];
+    const keys: KeySpec[] = [...hostile.map((user) => ({ user, ageDays: 120 })), { user: 'plain=name', ageDays: 130 }];
+    h = await startHarness({ account: accountWith(keys, NOW), clock: () => NOW });
+    await scan(h);
+    const res = await h.get('/api/findings?format=csv&check=access_key_not_rotated');
+    expect(res.status).toBe(200);
+    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.user_name).sort()).toEqual([...hostile.map((name) => `'${name}`), 'plain=name'].sort());
+    for (const row of rows) {
+      // no cell of any column may start a formula
+      for (const [column, cell] of Object.entries(row)) expect({ column, cell, formula: /^[=+\-@\t\r]/.test(cell) }).toEqual({ column, cell, formula: false });
+      expect(row.user_arn).toBe(`arn:aws:iam::${ACCOUNT_ID}:user/${row.user_name.replace(/^'/, '')}`);
+    }
+    const json = await h.get('/api/findings?check=access_key_not_rotated&limit=500');
+    expect(json.body.items.map((f: { user_name: string }) => f.user_name).sort()).toEqual([...hostile, 'plain=name'].sort());
   });
 });

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { startHarness, TEST_PASSWORD, TEST_USER, type Harness } from '../support/harness';
 import { accountWith, allFindings, scan, TestClock } from './helpers';
@@ -120,6 +122,9 @@ describe('suppressions', () => {
       [{ check_id: 'access_key_unused', user_pattern: 'svc-[a-z]*', reason: 'x' }, 'user_pattern'],
       [{ check_id: 'access_key_unused', user_pattern: '', reason: 'x' }, 'user_pattern'],
       [{ check_id: 'access_key_unused', user_pattern: 'a b', reason: 'x' }, 'user_pattern'],
+      [{ check_id: 'access_key_unused', user_pattern: `${'*'.repeat(17)}z`, reason: 'x' }, 'user_pattern'], // 17 wildcards
+      [{ check_id: 'access_key_unused', user_pattern: `${'?'.repeat(9)}${'*'.repeat(8)}`, reason: 'x' }, 'user_pattern'],
+      [{ check_id: 'access_key_unused', user_pattern: 'x'.repeat(129), reason: 'x' }, 'user_pattern'],
       [{ check_id: 'access_key_unused', reason: 'x', expires_at: '2025-05-19T00:00:00Z' }, 'expires_at'],
       [{ check_id: 'access_key_unused', reason: 'x', expires_at: 'next week' }, 'expires_at'],
       [{ check_id: 'access_key_unused', reason: 'x', owner: 'me' }, 'body'],
@@ -136,5 +141,47 @@ describe('suppressions', () => {
     const del = await request(h.ctx.app).delete('/api/suppressions/77').auth(TEST_USER, TEST_PASSWORD);
     expect(del.status).toBe(404);
     expect((await h.get('/api/suppressions?state=gone')).status).toBe(400);
+  });
+
+  test('when a suppression has the worst pattern within the bounds, then a findings request over it is quick, suppresses the right findings, and /api/health keeps answering meanwhile', async () => {
+    // 64-character user names (the IAM maximum) that are one long run of "a": a glob turned into a
+    // backtracking RegExp (`^.*a.*a…z$`) tried every way to place the a's — minutes per name.
+    const users = Array.from({ length: 120 }, (_, i) => `${'a'.repeat(60)}${String(i).padStart(3, '0')}${i % 2 === 0 ? 'z' : 'b'}`);
+    h = await startHarness({ account: accountWith(users.map((user) => ({ user, ageDays: 100 })), NOW), clock: () => NOW });
+    await scan(h);
+    const pattern = `${'*a'.repeat(15)}*z`; // 16 wildcards: at the bound
+    const created = await h.post('/api/suppressions').send({ check_id: 'access_key_not_rotated', user_pattern: pattern, reason: 'worst case' });
+    expect(created.status).toBe(201);
+    expect(created.body.matched_open_findings).toBe(60);
+
+    const server = h.ctx.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const started = performance.now();
+      let findingsMs: number | null = null;
+      const findings = fetch(`${base}/api/findings?check=access_key_not_rotated&suppressed=include&limit=500`, {
+        headers: { Authorization: `Basic ${Buffer.from(`${TEST_USER}:${TEST_PASSWORD}`).toString('base64')}` },
+      }).then(async (res) => {
+        findingsMs = performance.now() - started;
+        return { status: res.status, body: (await res.json()) as { items: { user_name: string; suppressed: boolean }[] } };
+      });
+      const healthMs: number[] = [];
+      do {
+        const asked = performance.now();
+        const health = await fetch(`${base}/api/health`);
+        expect(health.status).toBe(200);
+        healthMs.push(performance.now() - asked);
+      } while (findingsMs === null && healthMs.length < 100);
+      const res = await findings;
+      expect(res.status).toBe(200);
+      expect(findingsMs!).toBeLessThan(2_000);
+      expect(Math.max(...healthMs)).toBeLessThan(1_000);
+      const suppressed = res.body.items.filter((f) => f.suppressed).map((f) => f.user_name);
+      expect(suppressed.sort()).toEqual(users.filter((u) => u.endsWith('z')).sort());
+      expect(res.body.items).toHaveLength(120);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

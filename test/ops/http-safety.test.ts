@@ -70,6 +70,35 @@ describe('HTTP safety', () => {
     expect((await app.get('/api/scans')).status).toBe(429);
   });
 
+  test('when KEYWATCH_TRUST_PROXY names the reverse proxy, then clients behind it are limited separately by their forwarded address', async () => {
+    // supertest connects from 127.0.0.1: that peer plays the proxy
+    app = await startOpsApp({ env: { KEYWATCH_AUTH_MAX_FAILURES: '2', KEYWATCH_TRUST_PROXY: 'loopback' } });
+    const from = (forwarded: string) => app!.anon().get('/api/scans').set('X-Forwarded-For', forwarded);
+    for (let i = 0; i < 2; i++) expect((await from('203.0.113.7').auth(TEST_USER, `guess-${i}`)).status).toBe(401);
+    expect((await from('203.0.113.7').auth(TEST_USER, TEST_PASSWORD)).status).toBe(429); // the attacker
+    expect((await from('198.51.100.20').auth(TEST_USER, TEST_PASSWORD)).status).toBe(200); // another user behind the same proxy
+    // the proxy appends the real client to whatever the client sent: a made-up address in front changes nothing
+    expect((await from('10.9.9.9, 203.0.113.7').auth(TEST_USER, TEST_PASSWORD)).status).toBe(429);
+    expect((await from('198.51.100.20').auth(TEST_USER, TEST_PASSWORD)).status).toBe(200);
+  });
+
+  test('when KEYWATCH_TRUST_PROXY is a hop count, then the address that many hops in is the client', async () => {
+    app = await startOpsApp({ env: { KEYWATCH_AUTH_MAX_FAILURES: '1', KEYWATCH_TRUST_PROXY: '1' } });
+    expect((await app.anon().get('/api/scans').set('X-Forwarded-For', '203.0.113.7').auth(TEST_USER, 'wrong')).status).toBe(401);
+    expect((await app.anon().get('/api/scans').set('X-Forwarded-For', '203.0.113.7').auth(TEST_USER, TEST_PASSWORD)).status).toBe(429);
+    expect((await app.anon().get('/api/scans').set('X-Forwarded-For', '198.51.100.20').auth(TEST_USER, TEST_PASSWORD)).status).toBe(200);
+  });
+
+  test('when KEYWATCH_TRUST_PROXY is not set, then X-Forwarded-For is ignored: a spoofed header cannot dodge the limiter', async () => {
+    app = await startOpsApp({ env: { KEYWATCH_AUTH_MAX_FAILURES: '2' } });
+    expect((await app.anon().get('/api/scans').set('X-Forwarded-For', '203.0.113.1').auth(TEST_USER, 'guess-1')).status).toBe(401);
+    expect((await app.anon().get('/api/scans').set('X-Forwarded-For', '203.0.113.2').auth(TEST_USER, 'guess-2')).status).toBe(401);
+    for (const spoofed of ['203.0.113.3', '198.51.100.20', '10.0.0.1, 198.51.100.21']) {
+      const res = await app.anon().get('/api/scans').set('X-Forwarded-For', spoofed).auth(TEST_USER, `guess-${spoofed}`);
+      expect({ spoofed, status: res.status }).toEqual({ spoofed, status: 429 });
+    }
+  });
+
   test('when wrong metrics bearer tokens are presented, then they count towards the same limit', async () => {
     app = await startOpsApp({ env: { KEYWATCH_AUTH_MAX_FAILURES: '2', KEYWATCH_METRICS_TOKEN: 'the-right-token-0123456789' } });
     expect((await app.anon().get('/metrics').set('Authorization', 'Bearer wrong-token-000000000000')).status).toBe(401);

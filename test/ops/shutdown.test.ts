@@ -1,43 +1,25 @@
 /**
- * Graceful shutdown of the real server process: `node main.js` built from the current sources,
- * against the simulator running in this test process, signalled with SIGTERM / SIGINT.
- *
- * The build goes to a temporary folder (never the repository's dist/), laid out like the package
- * (dist/, migrations/, package.json, node_modules/) so that the compiled code finds what it needs.
+ * Graceful shutdown of the real server process: `node main.js` built from the current sources
+ * (server-build.ts), against the simulator running in this test process, signalled with SIGTERM /
+ * SIGINT.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { openStore } from '../../src/store';
 import { accountWithUsers } from '../support/accounts';
 import { makeTempDir, TEST_PASSWORD, TEST_USER } from '../support/harness';
+import { buildServer, removeBuild } from './server-build';
 import { waitFor } from './support';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 let buildDir: string;
 
 beforeAll(async () => {
-  buildDir = makeTempDir('keywatch-build-');
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(buildDir, 'node_modules'), 'dir');
-  fs.symlinkSync(path.join(ROOT, 'migrations'), path.join(buildDir, 'migrations'), 'dir');
-  fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(buildDir, 'package.json'));
-  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  try {
-    await promisify(execFile)(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(buildDir, 'dist')], {
-      cwd: ROOT,
-      timeout: 120_000,
-    });
-  } catch (error) {
-    // Type errors still emit JavaScript; only a missing entry point is fatal here (typecheck reports the rest).
-    if (!fs.existsSync(path.join(buildDir, 'dist', 'main.js'))) throw error;
-  }
+  buildDir = await buildServer();
 }, 150_000);
 
-afterAll(() => {
-  if (buildDir) fs.rmSync(buildDir, { recursive: true, force: true });
-});
+afterAll(() => removeBuild(buildDir));
 
 interface Server {
   child: ChildProcess;

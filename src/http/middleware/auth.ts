@@ -2,7 +2,7 @@
  * Authentication: HTTP basic auth (express-basic-auth, constant-time compares) on everything but
  * health and ready; GET /metrics also accepts `Authorization: Bearer <KEYWATCH_METRICS_TOKEN>`.
  *
- * A client (IP address) that keeps presenting wrong credentials is refused with 429 and
+ * A client (IP address, see clientKey) that keeps presenting wrong credentials is refused with 429 and
  * Retry-After until its failure window ends (AuthFailureLimiter). A request without any
  * credentials is not a failure: browsers ask first without them and get the 401 challenge.
  */
@@ -42,7 +42,11 @@ export interface AuthOptions {
   hooks?: AuthHooks;
 }
 
-/** The client a failure is counted against: the peer address (trust proxy is off). */
+/**
+ * The client a failure is counted against: req.ip — the TCP peer, or behind the proxies that
+ * KEYWATCH_TRUST_PROXY trusts, the address they report in X-Forwarded-For (never a header an
+ * untrusted peer made up).
+ */
 export function clientKey(req: Request): string {
   return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
 }

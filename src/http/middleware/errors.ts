@@ -6,14 +6,21 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new AppError('not_found', 404, `No route for ${req.method} ${req.path}`));
 };
 
+/** An error Express or its parsers marked as the client's (status 4xx): safe to describe, not internal. */
+const isClientHttpError = (error: unknown): error is Error & { status: number } => {
+  const status = (error as { status?: unknown } | null)?.status;
+  return error instanceof Error && typeof status === 'number' && status >= 400 && status < 500;
+};
+
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   let appError: AppError;
   if (isAppError(error)) {
     appError = error;
-  } else if ((error as { type?: string })?.type === 'entity.parse.failed') {
-    appError = AppError.validation([{ field: 'body', message: 'is not valid JSON' }]);
-  } else if ((error as { type?: string })?.type === 'entity.too.large') {
-    appError = new AppError('payload_too_large', 413, 'The request body is too large');
+  } else if (isClientHttpError(error)) {
+    // Express's own 4xx (http-errors): a path parameter that is not valid percent-encoding, say.
+    appError = AppError.validation([
+      error instanceof URIError ? { field: 'path', message: 'is not valid percent-encoding' } : { field: 'request', message: error.message },
+    ]);
   } else {
     appError = new AppError('internal_error', 500, 'Internal error; see the server log for details (request id in X-Request-Id)');
   }

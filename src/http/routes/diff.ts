@@ -4,14 +4,11 @@ import type { SuppressedFilter } from '../../store';
 import type { HttpContext } from '../context';
 import { type OpenAPIRegistry, z } from '../openapi';
 import { renderDiffJson } from '../presenters';
-import { DiffSchema, errorResponses, IdParam, SuppressedFilterEnum } from '../schemas';
+import { DiffSchema, errorResponses, IdParam, positiveId, SuppressedFilterEnum } from '../schemas';
 import { parseInput } from '../validate';
 
 const DiffQuery = z.object({
-  base: z.coerce
-    .number()
-    .int('must be a whole number')
-    .positive('must be a positive run id')
+  base: positiveId('must be a positive run id')
     .optional()
     .openapi({ description: 'The run to compare with; default: the previous succeeded run of the same target' }),
   suppressed: SuppressedFilterEnum.default('exclude'),

@@ -6,7 +6,8 @@ import { findingTimeline } from '../../scans/timeline';
 import type { SuppressedFilter } from '../../store';
 import type { HttpContext } from '../context';
 import { type OpenAPIRegistry, z } from '../openapi';
-import { csvRecord, FINDINGS_CSV_COLUMNS, findingCsvRecord, presentFinding, presentTimeline } from '../presenters';
+import { csvRecord } from '../csv';
+import { FINDINGS_CSV_COLUMNS, findingCsvRecord, presentFinding, presentTimeline } from '../presenters';
 import { errorResponses, FindingPageSchema, FindingSchema, IdParam, queryInt, SeverityEnum, SuppressedFilterEnum } from '../schemas';
 import { parseInput } from '../validate';
 
@@ -21,7 +22,7 @@ export const ListFindingsQuery = z.object({
   suppressed: SuppressedFilterEnum.default('exclude'),
   sort: z.enum(['severity', 'first_seen', 'last_seen', 'check', 'user']).default('severity'),
   order: z.enum(['asc', 'desc']).default('desc'),
-  limit: queryInt(1, 500).default(50).openapi({ description: 'Page size (1–500)', example: 50 }),
+  limit: queryInt(1, 500).default(50).openapi({ description: 'Page size (1–500)', default: 50, example: 50 }),
   cursor: z
     .string()
     .max(1000, 'is too long')
@@ -31,7 +32,11 @@ export const ListFindingsQuery = z.object({
   format: z
     .enum(['json', 'csv'], { message: 'must be json or csv' })
     .default('json')
-    .openapi({ description: '`csv`: every finding matching the filters as RFC 4180 CSV with a header row (limit, offset and cursor are ignored)' }),
+    .openapi({
+      description:
+        '`csv`: every finding matching the filters as RFC 4180 CSV with a header row (limit, offset and cursor are ignored). ' +
+        "Text cells beginning with `=`, `+`, `-`, `@`, tab or CR get a leading `'` so that spreadsheets never run them as formulas.",
+    }),
 });
 
 const TimelineEntry = z

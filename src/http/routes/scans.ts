@@ -42,7 +42,7 @@ export function scansRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router
     responses: {
       202: { description: 'Scan started', content: { 'application/json': { schema: RunSchema } } },
       200: { description: 'Scan finished (wait=true)', content: { 'application/json': { schema: RunSchema } } },
-      ...errorResponses(400, 401, 409),
+      ...errorResponses(400, 401, 409, 413, 415),
     },
   });
   router.post('/scans', async (req, res) => {

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { SuppressionService } from '../../scans/suppressions';
+import { MAX_USER_PATTERN_LENGTH, MAX_USER_PATTERN_WILDCARDS, SuppressionService } from '../../scans/suppressions';
 import type { HttpContext } from '../context';
 import { type OpenAPIRegistry, z } from '../openapi';
 import { pageOf, presentSuppression } from '../presenters';
@@ -18,7 +18,12 @@ const CreateSuppressionBody = z
     user_pattern: z
       .string()
       .optional()
-      .openapi({ description: '…whose user name matches this glob (`*` any run, `?` one character; case-insensitive). Default `*`.', example: 'svc-*-dev' }),
+      .openapi({
+        description:
+          '…whose user name matches this glob (`*` any run, `?` one character; case-insensitive). Default `*`. ' +
+          `At most ${MAX_USER_PATTERN_LENGTH} characters and ${MAX_USER_PATTERN_WILDCARDS} wildcards (\`*\` and \`?\` together).`,
+        example: 'svc-*-dev',
+      }),
     reason: z.string({ message: 'is required: say why this finding is accepted' }).max(2000, 'must be at most 2000 characters'),
     expires_at: z.iso
       .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2030-01-31T00:00:00Z' })
@@ -51,7 +56,7 @@ export function suppressionsRoutes(ctx: HttpContext, registry: OpenAPIRegistry):
     request: { body: { required: true, content: { 'application/json': { schema: CreateSuppressionBody } } } },
     responses: {
       201: { description: 'Created', content: { 'application/json': { schema: SuppressionSchema } } },
-      ...errorResponses(400, 401),
+      ...errorResponses(400, 401, 413, 415),
     },
   });
   router.post('/suppressions', (req, res) => {

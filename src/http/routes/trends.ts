@@ -16,7 +16,7 @@ const TrendsQuery = z
       .openapi({ description: 'Default: the configured KEYWATCH_TARGET' }),
     since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional().openapi({ description: 'Runs finished at or after' }),
     until: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional().openapi({ description: 'Runs finished at or before' }),
-    limit: queryInt(1, 10000).default(1000).openapi({ description: 'At most this many points (the most recent ones)' }),
+    limit: queryInt(1, 10000).default(1000).openapi({ description: 'At most this many points (the most recent ones)', default: 1000 }),
     suppressed: SuppressedFilterEnum.default('exclude'),
   })
   .refine((q) => !q.since || !q.until || Date.parse(q.since) <= Date.parse(q.until), { message: 'must not be after until', path: ['since'] });

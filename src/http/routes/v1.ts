@@ -116,7 +116,7 @@ export function v1Routes(ctx: HttpContext, registry: OpenAPIRegistry): Router {
     },
     responses: {
       200: { description: 'Old active keys', content: { 'application/json': { schema: OldAccessKeys } } },
-      ...errorResponses(400, 401, 502),
+      ...errorResponses(400, 401, 413, 415, 502),
     },
   });
   router.post('/v1/iam/old-access-keys/credential-report', async (req, res) => {

@@ -1,0 +1,110 @@
+/**
+ * The real server process (`node dist/main.js`, built by server-build.ts): what demo mode prints, and
+ * start-up refusing a configuration it does not understand.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeTempDir } from '../support/harness';
+import { buildServer, removeBuild } from './server-build';
+import { waitFor } from './support';
+
+let buildDir: string;
+
+beforeAll(async () => {
+  buildDir = await buildServer();
+}, 150_000);
+
+afterAll(() => removeBuild(buildDir));
+
+interface Process {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+describe('the server process', () => {
+  let dir: string;
+  let proc: Process | undefined;
+  beforeEach(() => {
+    dir = makeTempDir('keywatch-process-');
+  });
+  afterEach(async () => {
+    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
+    proc = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function start(args: string[], env: Record<string, string>): Process {
+    const child = spawn(process.execPath, [path.join(buildDir, 'dist', 'main.js'), ...args], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        NODE_ENV: 'production',
+        PORT: '0',
+        KEYWATCH_HOST: '127.0.0.1',
+        KEYWATCH_DB_PATH: path.join(dir, 'keywatch.db'),
+        KEYWATCH_SCAN_SCHEDULE: '',
+        KEYWATCH_DEMO_USERS: '3',
+        AWS_CONFIG_FILE: path.join(dir, 'no-aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-aws-credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        ...env,
+      },
+    });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    proc = { child, stdout: () => out, stderr: () => err, exited };
+    return proc;
+  }
+
+  /** Starts demo mode and waits until the first scan has finished (the banner's last line). */
+  async function startDemo(env: Record<string, string>): Promise<{ p: Process; base: string }> {
+    const p = start(['--demo'], env);
+    await waitFor(() => /First scan : run \d+ succeeded/.test(p.stdout()) || p.child.exitCode !== null, 30_000, 'the demo scan');
+    const base = /Swagger UI : (http:\/\/localhost:\d+)\/api\/docs/.exec(p.stdout())?.[1];
+    if (!base) throw new Error(`no demo banner:\n${p.stdout()}\n${p.stderr()}`);
+    return { p, base };
+  }
+
+  const get = (url: string, user: string, password: string) =>
+    fetch(url, { headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` }, signal: AbortSignal.timeout(5_000) });
+
+  test('when demo mode runs with KEYWATCH_API_PASSWORD set, then the banner refers to the variable and never prints the password', async () => {
+    const password = 'Operator-Chosen-Secret-42';
+    const { p, base } = await startDemo({ KEYWATCH_API_PASSWORD: password });
+    const banner = p.stdout();
+    expect(banner).toContain('Login      : keywatch / the password in KEYWATCH_API_PASSWORD');
+    expect(banner).toContain(`Try        : curl -u "keywatch:$KEYWATCH_API_PASSWORD" '${base}/api/findings?limit=5'`);
+    expect(banner).not.toContain('generated');
+    expect(banner + p.stderr()).not.toContain(password);
+    // the password it did not print is the one that works
+    expect((await get(`${base}/api/findings?limit=1`, 'keywatch', password)).status).toBe(200);
+  });
+
+  test('when demo mode runs without KEYWATCH_API_PASSWORD, then the banner prints the generated password, and that password works', async () => {
+    const { p, base } = await startDemo({});
+    const login = /Login {6}: keywatch \/ (\S+) {3}\(generated; set KEYWATCH_API_PASSWORD to choose one\)/.exec(p.stdout());
+    expect(login).not.toBeNull();
+    const generated = login![1]!;
+    expect(generated.length).toBeGreaterThanOrEqual(20);
+    expect(p.stdout()).toContain(`Try        : curl -u "keywatch:${generated}" '${base}/api/findings?limit=5'`);
+    expect((await get(`${base}/api/findings?limit=1`, 'keywatch', generated)).status).toBe(200);
+    expect((await get(`${base}/api/findings?limit=1`, 'keywatch', 'not-it')).status).toBe(401);
+  });
+
+  test('when an unknown KEYWATCH_ variable is set, then the server does not start: it names the variable and the closest known one and exits 2', async () => {
+    const p = start([], { KEYWATCH_API_PASSWORD: 'some-password-123', KEYWATCH_IAM_RAET: '10' });
+    expect(await p.exited).toBe(2);
+    expect(p.stderr()).toContain('KEYWATCH_IAM_RAET: not a keywatch variable; did you mean KEYWATCH_IAM_RATE?');
+    expect(p.stdout()).not.toContain('keywatch listening');
+  });
+});
