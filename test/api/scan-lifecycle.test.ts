@@ -18,7 +18,10 @@ describe('scans through the API against the simulated account', () => {
   });
 
   test('when keys are 89, 90 and 91 days old, then only the 91-day key is reported as not rotated (limit 90)', async () => {
-    h = await startHarness({ account: accountWithKeyAges([89, 90, 91, 364, 365, 366]) });
+    // The scan's clock is the instant the ages were measured from (whole seconds, as IAM answers):
+    // "exactly 90 days" stays exactly 90 × 24 h, which is not older than the limit.
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    h = await startHarness({ account: accountWithKeyAges([89, 90, 91, 364, 365, 366], now), clock: () => now });
     const run = await scanViaApi(h);
     expect(run.status).toBe('succeeded');
     const res = await h.get('/api/findings?check=access_key_not_rotated&limit=50');
