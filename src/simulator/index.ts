@@ -94,6 +94,9 @@ export type { OrgAccountInput, SimAccountStatus, SimOrgAccount, SimOrganization 
 export { assumedRoleArn } from './sessions';
 export { BOUNDARY_KEY_AGES, evolveAccount, generateAccount } from './generate';
 export type { EvolveOptions, GenerateOptions } from './generate';
+export { GENERATED_GROUPS, GENERATED_INLINE_POLICIES, GENERATED_POLICIES } from './generate-surface';
+export { evolveOrganization, generateOrganization } from './generate-organization';
+export type { EvolveOrganizationOptions, GenerateOrganizationAccount, GenerateOrganizationOptions } from './generate-organization';
 export { CREDENTIAL_REPORT_COLUMNS, ROOT_ACCOUNT_USER, buildCredentialReport, reportDate } from './credential-report';
 export type { CredentialReportOptions } from './credential-report';
 export { accountSummary } from './actions';
