@@ -38,7 +38,9 @@ const assumeRole: Handler = (ctx, params) => {
   const sessionName = params.get('RoleSessionName');
   if (arn === null) throw validationError('null', 'roleArn', 'Member must not be null');
   if (sessionName === null) throw validationError('null', 'roleSessionName', 'Member must not be null');
-  if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
+  if (sessionName.length < 2) throw validationError(sessionName, 'roleSessionName', 'Member must have length greater than or equal to 2');
+  if (sessionName.length > 64) throw validationError(sessionName, 'roleSessionName', 'Member must have length less than or equal to 64');
+  if (!/^[\w+=,.@-]+$/.test(sessionName)) {
     throw validationError(sessionName, 'roleSessionName', 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
   }
   const rawDuration = params.get('DurationSeconds');
