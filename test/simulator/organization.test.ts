@@ -24,6 +24,7 @@ import {
   type SimulatorHandle,
   type SimulatorOptions,
 } from '../../src/simulator';
+import { ORG_ROLE_NAME, accountWithKeyAges, accountWithUsers as supportAccountWithUsers, organizationOf } from '../support/accounts';
 import { BASE_CREDENTIALS, NOW, errorOf, iamClient, organizationsClient, rawCall, roleClients, roleCredentials, stsClient } from './helpers';
 
 const MGMT = '111111111111';
@@ -634,5 +635,22 @@ describe('simulator: per-account throttling, stats, faults and reports', () => {
   test('when startSimulator gets an account that is not the management account of its organization, then it refuses to start', async () => {
     await expect(startSimulator({ organization: threeAccountOrg(), account: emptyAccount(MEMBER_A) })).rejects.toThrow(/management account/);
     await expect(startSimulator({})).rejects.toThrow(/account or an organization/);
+  });
+});
+
+describe('test support: organizationOf', () => {
+  test('when factory accounts are made an organization and served as the harness does, then each member is reachable through its role and no key id repeats', async () => {
+    const accounts = [accountWithKeyAges([10, 100], NOW), accountWithKeyAges([10, 100], NOW, { accountId: MEMBER_A }), supportAccountWithUsers(3, NOW, MEMBER_B)];
+    const organization = organizationOf(accounts, { externalId: EXTERNAL_ID });
+    // startHarness passes { account, port: 0, ...sim }: the management account and the organization together.
+    const sim = await startSimulator({ account: accounts[0], port: 0, organization });
+    try {
+      const keyIds = accounts.flatMap((a) => a.users.flatMap((u) => u.accessKeys.map((k) => k.accessKeyId)));
+      expect(new Set(keyIds).size).toBe(keyIds.length);
+      expect(await userNames(sim, roleArnIn(MEMBER_A, ORG_ROLE_NAME), EXTERNAL_ID)).toEqual(['user-100d-1', 'user-10d-0']);
+      expect(await userNames(sim, roleArnIn(MEMBER_B, ORG_ROLE_NAME), EXTERNAL_ID)).toEqual(['svc-00000', 'svc-00001', 'svc-00002']);
+    } finally {
+      await sim.stop();
+    }
   });
 });
