@@ -6,9 +6,9 @@
  * Beyond users, access keys, console passwords, MFA, root and the password policy, an account may
  * hold (all optional, so plain literals and older factories stay valid): per-user SSH public keys,
  * signing certificates and service-specific credentials; groups, customer managed policies, inline
- * policies and AWS managed policy attachments (policies.ts); roles with a trust that AssumeRole
- * honours (sts.ts); unassigned virtual MFA devices. An AWS Organization of several accounts is
- * organization.ts.
+ * policies and AWS managed policy attachments (policies.ts); roles with a trust (roles.ts) that
+ * AssumeRole honours (sts.ts); unassigned virtual MFA devices (user-credentials.ts). An AWS
+ * Organization of several accounts is organization.ts.
  */
 
 export const DAY_MS = 86_400_000;

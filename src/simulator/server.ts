@@ -346,7 +346,7 @@ class Simulator implements SimWorld {
   }
 
   private faultError(fault: SimFault, ctx: ActionContext, action: string, params: URLSearchParams): SimError {
-    const service = ACTIONS[action]?.service ?? 'iam';
+    const service = Object.hasOwn(ACTIONS, action) ? ACTIONS[action]!.service : 'iam';
     switch (fault.error) {
       case 'AccessDenied': {
         const permission = `${service}:${action}`;
@@ -420,7 +420,8 @@ class Simulator implements SimWorld {
     for (const [k, v] of new URLSearchParams(request.body)) params.set(k, v);
     const requestId = randomUUID();
     const action = params.get('Action') ?? '';
-    const def = ACTIONS[action];
+    // Own properties only: an Action such as 'toString' is an unknown action, not Object.prototype's.
+    const def = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
     const xmlns = def?.service === 'sts' || params.get('Version') === '2011-06-15' ? STS_XMLNS : IAM_XMLNS;
     const answer = this.gate(
       action,
@@ -450,7 +451,7 @@ class Simulator implements SimWorld {
   handleJson(request: SimRequest, target: string): SimAnswer {
     const requestId = randomUUID();
     const operation = target.startsWith(ORGANIZATIONS_TARGET_PREFIX) ? target.slice(ORGANIZATIONS_TARGET_PREFIX.length) : '';
-    const run = operation ? ORGANIZATIONS_OPERATIONS[operation] : undefined;
+    const run = operation && Object.hasOwn(ORGANIZATIONS_OPERATIONS, operation) ? ORGANIZATIONS_OPERATIONS[operation] : undefined;
     const answer = this.gate(
       operation || target,
       request.headers,

@@ -438,6 +438,21 @@ describe('simulator: Organizations ListAccounts', () => {
     });
   });
 
+  test('when an Action or operation names an Object.prototype member, then it is an unknown action, not a simulator bug', async () => {
+    await withOrg({ organization: threeAccountOrg() }, async (sim) => {
+      const query = await rawCall(sim, 'Action=toString&Version=2010-05-08');
+      expect(query.status).toBe(400);
+      expect(query.text).toContain('<Code>InvalidAction</Code>');
+      const json = await fetch(sim.url + '/', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSOrganizationsV20161128.constructor' },
+        body: '{}',
+      });
+      expect(json.status).toBe(400);
+      expect(((await json.json()) as { __type: string }).__type).toBe('UnknownOperationException');
+    });
+  });
+
   test('when an unknown JSON operation is posted, then UnknownOperationException in the JSON error shape', async () => {
     await withOrg({ organization: threeAccountOrg() }, async (sim) => {
       const res = await fetch(sim.url + '/', {
