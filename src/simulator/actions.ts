@@ -1,99 +1,27 @@
 /**
- * The IAM and STS actions the simulator answers, with the real AWS response shapes.
- * Each handler reads the form parameters and returns the XML inside <ActionResult>, or throws SimError.
+ * The IAM and STS actions the simulator answers, with the real AWS response shapes: the core IAM
+ * actions here, the other credentials in credential-actions.ts, GetAccountAuthorizationDetails in
+ * authorization-details.ts, STS in sts.ts. Each handler reads the form parameters and returns the XML
+ * inside <ActionResult>, or throws SimError.
  */
-import { SimAccessKey, SimAccount, SimUser, findAccessKey, findUser, userArn } from './model';
-import { CredentialReportState } from './report-state';
+import {
+  ActionContext,
+  ActionDef,
+  Handler,
+  SimError,
+  paginate,
+  requireUser,
+  userXml,
+  validationError,
+} from './action-context';
+import { AUTHORIZATION_ACTIONS } from './authorization-details';
+import { CREDENTIAL_ACTIONS } from './credential-actions';
+import { SimAccessKey, SimAccount, findAccessKey } from './model';
+import { STS_ACTIONS } from './sts';
 import { Scalar, el, entryMap, fields, memberList } from './xml';
 
-export class SimError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly type: 'Sender' | 'Receiver' = status >= 500 ? 'Receiver' : 'Sender',
-  ) {
-    super(message);
-  }
-}
-
-export interface ActionContext {
-  account: SimAccount;
-  report: CredentialReportState;
-  /** The IAM user the simulator pretends the caller is (GetCallerIdentity, AccessDenied messages, default UserName). */
-  callerUserName: string;
-}
-
-type Handler = (ctx: ActionContext, params: URLSearchParams) => string;
-
-export interface ActionDef {
-  service: 'iam' | 'sts';
-  handler: Handler;
-}
-
-export const DEFAULT_MAX_ITEMS = 100;
-export const MAX_MAX_ITEMS = 1000;
-const MARKER_PREFIX = 'sim1:';
-
-function noSuchUser(userName: string): SimError {
-  return new SimError(404, 'NoSuchEntity', `The user with name ${userName} cannot be found.`);
-}
-
-function requireUser(ctx: ActionContext, params: URLSearchParams): SimUser {
-  // Without UserName, IAM answers for the calling user.
-  const userName = params.get('UserName') ?? ctx.callerUserName;
-  const user = findUser(ctx.account, userName);
-  if (!user) throw noSuchUser(userName);
-  return user;
-}
-
-function validationError(value: string, member: string, constraint: string): SimError {
-  return new SimError(
-    400,
-    'ValidationError',
-    `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`,
-  );
-}
-
-/** Marker/IsTruncated pagination over items in ascending `sortKey` order (robust to items added/removed between pages). */
-function paginate<T>(items: T[], sortKey: (item: T) => string, params: URLSearchParams): { page: T[]; xml: string } {
-  const rawMax = params.get('MaxItems');
-  let maxItems = DEFAULT_MAX_ITEMS;
-  if (rawMax !== null) {
-    maxItems = Number(rawMax);
-    if (!Number.isInteger(maxItems)) throw validationError(rawMax, 'maxItems', 'Member must be an integer');
-    if (maxItems < 1) throw validationError(rawMax, 'maxItems', 'Member must have value greater than or equal to 1');
-    if (maxItems > MAX_MAX_ITEMS) throw validationError(rawMax, 'maxItems', `Member must have value less than or equal to ${MAX_MAX_ITEMS}`);
-  }
-  const sorted = items.map((item) => ({ item, key: sortKey(item) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  let start = 0;
-  const marker = params.get('Marker');
-  if (marker !== null) {
-    const decoded = Buffer.from(marker, 'base64').toString('utf8');
-    if (!decoded.startsWith(MARKER_PREFIX)) throw new SimError(400, 'InvalidInput', 'Invalid Marker.');
-    const after = decoded.slice(MARKER_PREFIX.length);
-    start = sorted.findIndex((s) => s.key > after);
-    if (start < 0) start = sorted.length;
-  }
-  const page = sorted.slice(start, start + maxItems);
-  const isTruncated = start + maxItems < sorted.length;
-  let xml = fields({ IsTruncated: isTruncated });
-  if (isTruncated) {
-    xml += fields({ Marker: Buffer.from(MARKER_PREFIX + page[page.length - 1]!.key, 'utf8').toString('base64') });
-  }
-  return { page: page.map((p) => p.item), xml };
-}
-
-function userXml(account: SimAccount, user: SimUser): string {
-  return fields({
-    Path: user.path,
-    UserName: user.userName,
-    UserId: user.userId,
-    Arn: userArn(account, user),
-    CreateDate: user.createDate,
-    PasswordLastUsed: user.loginProfile?.passwordLastUsed ?? undefined,
-  });
-}
+export { SimError, callerArn } from './action-context';
+export type { ActionContext, ActionDef } from './action-context';
 
 function keySortKey(key: SimAccessKey): string {
   return `${key.createDate.toISOString()}|${key.accessKeyId}`;
@@ -165,14 +93,16 @@ const getAccountPasswordPolicy: Handler = (ctx) => {
   );
 };
 
-/** The SummaryMap as IAM returns it (quotas are the AWS defaults; the simulator has no groups, roles or policies). */
+/** The SummaryMap as IAM returns it (quotas are the AWS defaults). */
 export function accountSummary(account: SimAccount): Record<string, number> {
   const userMfa = account.users.reduce((n, u) => n + u.mfaDevices.length, 0);
   const rootMfa = account.root.mfaEnabled ? 1 : 0;
+  const unassigned = account.unassignedVirtualMfaDevices?.length ?? 0;
+  const policies = account.policies ?? [];
   return {
     Users: account.users.length,
     UsersQuota: 5000,
-    Groups: 0,
+    Groups: account.groups?.length ?? 0,
     GroupsQuota: 300,
     GroupsPerUserQuota: 10,
     ServerCertificates: 0,
@@ -181,23 +111,25 @@ export function accountSummary(account: SimAccount): Record<string, number> {
     GroupPolicySizeQuota: 5120,
     SigningCertificatesPerUserQuota: 2,
     AccessKeysPerUserQuota: 2,
-    MFADevices: userMfa + rootMfa,
+    // MFADevices counts every device, assigned or not; MFADevicesInUse only assigned ones.
+    MFADevices: userMfa + rootMfa + unassigned,
     MFADevicesInUse: userMfa + rootMfa,
     AccountMFAEnabled: rootMfa,
     // Like AWS: 1 when the root user has any access key, active or not.
     AccountAccessKeysPresent: account.root.accessKeys.length > 0 ? 1 : 0,
     AccountPasswordPresent: 1,
+    // The simulated root user never has signing certificates.
     AccountSigningCertificatesPresent: 0,
     AttachedPoliciesPerGroupQuota: 10,
     AttachedPoliciesPerRoleQuota: 10,
     AttachedPoliciesPerUserQuota: 10,
-    Policies: 0,
+    Policies: policies.length,
     PoliciesQuota: 1500,
     PolicySizeQuota: 6144,
-    PolicyVersionsInUse: 0,
+    PolicyVersionsInUse: policies.reduce((n, p) => n + p.versions.length, 0),
     PolicyVersionsInUseQuota: 10000,
     VersionsPerPolicyQuota: 5,
-    Roles: 0,
+    Roles: account.roles?.length ?? 0,
     RolesQuota: 1000,
     RolePolicySizeQuota: 10240,
     AssumeRolePolicySizeQuota: 2048,
@@ -229,20 +161,6 @@ const getCredentialReport: Handler = (ctx) => {
   });
 };
 
-const getCallerIdentity: Handler = (ctx) => {
-  const caller = findUser(ctx.account, ctx.callerUserName);
-  return fields({
-    UserId: caller?.userId ?? 'AIDASIMULATEDCALLER01',
-    Account: ctx.account.accountId,
-    Arn: callerArn(ctx),
-  });
-};
-
-export function callerArn(ctx: Pick<ActionContext, 'account' | 'callerUserName'>): string {
-  const caller = findUser(ctx.account, ctx.callerUserName);
-  return caller ? userArn(ctx.account, caller) : `arn:aws:iam::${ctx.account.accountId}:user/${ctx.callerUserName}`;
-}
-
 export const ACTIONS: Record<string, ActionDef> = {
   ListUsers: { service: 'iam', handler: listUsers },
   ListAccessKeys: { service: 'iam', handler: listAccessKeys },
@@ -253,8 +171,13 @@ export const ACTIONS: Record<string, ActionDef> = {
   GetAccountSummary: { service: 'iam', handler: getAccountSummary },
   GenerateCredentialReport: { service: 'iam', handler: generateCredentialReport },
   GetCredentialReport: { service: 'iam', handler: getCredentialReport },
-  GetCallerIdentity: { service: 'sts', handler: getCallerIdentity },
+  ...CREDENTIAL_ACTIONS,
+  ...AUTHORIZATION_ACTIONS,
+  ...STS_ACTIONS,
 };
+
+/** Actions that act on one user (the caller when UserName is absent). */
+const PER_USER_ACTIONS = ['ListAccessKeys', 'GetLoginProfile', 'ListMFADevices', 'ListSSHPublicKeys', 'ListSigningCertificates', 'ListServiceSpecificCredentials'];
 
 /** The resource named in an AccessDenied message for this call. */
 export function deniedResource(ctx: ActionContext, action: string, params: URLSearchParams): string {
@@ -267,6 +190,8 @@ export function deniedResource(ctx: ActionContext, action: string, params: URLSe
     const owner = findAccessKey(ctx.account, accessKeyId)?.user;
     if (owner) return `user ${owner.userName}`;
   }
-  if (['ListAccessKeys', 'GetLoginProfile', 'ListMFADevices'].includes(action)) return `user ${ctx.callerUserName}`;
+  const roleArn = params.get('RoleArn');
+  if (action === 'AssumeRole' && roleArn) return roleArn;
+  if (PER_USER_ACTIONS.includes(action) && ctx.caller.kind === 'user') return `user ${ctx.caller.userName}`;
   return '*';
 }

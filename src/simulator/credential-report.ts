@@ -6,9 +6,16 @@
  *  - "no_information" for a password that exists but was never used;
  *  - "not_supported" for the root user's password columns that IAM does not report.
  * The report agrees with the live API answers: key slots 1/2 are the user's keys ordered by creation,
- * last_rotated = the key's CreateDate.
+ * last_rotated = the key's CreateDate; cert slots 1/2 are the user's signing certificates ordered by
+ * upload, last_rotated = the certificate's UploadDate (or N/A with `omitCertificateDates`, as
+ * LocalStack and moto answer).
  */
-import { DAY_MS, SimAccessKey, SimAccount, SimUser, rootArn, userArn } from './model';
+import { DAY_MS, SimAccessKey, SimAccount, SimSigningCertificate, SimUser, rootArn, userArn } from './model';
+
+export interface CredentialReportOptions {
+  /** Answer N/A for cert_N_last_rotated while cert_N_active still says whether the certificate is active. */
+  omitCertificateDates?: boolean;
+}
 
 export const CREDENTIAL_REPORT_COLUMNS = [
   'user',
@@ -76,6 +83,19 @@ function keyColumns(keys: SimAccessKey[]): string[] {
 
 const NO_CERTS = ['false', 'N/A', 'false', 'N/A'];
 
+function certColumns(certificates: SimSigningCertificate[], options: CredentialReportOptions): string[] {
+  const sorted = [...certificates].sort(
+    (a, b) => a.uploadDate.getTime() - b.uploadDate.getTime() || cmp(a.certificateId, b.certificateId),
+  );
+  const columns: string[] = [];
+  for (const slot of [0, 1]) {
+    const certificate = sorted[slot];
+    if (!certificate) columns.push('false', 'N/A');
+    else columns.push(bool(certificate.status === 'Active'), options.omitCertificateDates ? 'N/A' : reportDate(certificate.uploadDate));
+  }
+  return columns;
+}
+
 /** When the root user was created: SimRoot.createDate, else the oldest date found in the account. */
 export function rootCreateDate(account: SimAccount, fallback: Date): Date {
   if (account.root.createDate) return account.root.createDate;
@@ -101,7 +121,7 @@ function rootRow(account: SimAccount, generatedAt: Date): string[] {
   ];
 }
 
-function userRow(account: SimAccount, user: SimUser): string[] {
+function userRow(account: SimAccount, user: SimUser, options: CredentialReportOptions): string[] {
   const profile = user.loginProfile;
   const maxAge = account.passwordPolicy?.MaxPasswordAge;
   let nextRotation = 'N/A';
@@ -116,7 +136,7 @@ function userRow(account: SimAccount, user: SimUser): string[] {
     nextRotation,
     bool(user.mfaDevices.length > 0),
     ...keyColumns(user.accessKeys),
-    ...NO_CERTS,
+    ...certColumns(user.signingCertificates ?? [], options),
   ];
 }
 
@@ -126,9 +146,9 @@ export function usersInListOrder(account: SimAccount): SimUser[] {
 }
 
 /** The CSV text (header, root row, one row per user; lines end with "\n", no trailing newline, as AWS writes it). */
-export function buildCredentialReport(account: SimAccount, generatedAt: Date): string {
+export function buildCredentialReport(account: SimAccount, generatedAt: Date, options: CredentialReportOptions = {}): string {
   const rows: string[][] = [[...CREDENTIAL_REPORT_COLUMNS], rootRow(account, generatedAt)];
-  for (const user of usersInListOrder(account)) rows.push(userRow(account, user));
+  for (const user of usersInListOrder(account)) rows.push(userRow(account, user, options));
   return rows.map((row) => row.map(csvField).join(',')).join('\n');
 }
 

@@ -1,6 +1,9 @@
 /**
  * Seeded generator of a realistic simulated account (same seed + same options => same account),
- * and evolveAccount() for the demo mode (small, described changes between scans).
+ * and evolveAccount() for the demo mode (small, described changes between scans). Users, keys,
+ * passwords, MFA, root and password policy come from mulberry32(seed); the wider credential surface
+ * (groups, policies, SSH keys, certificates, service-specific credentials, root MFA kind) is added
+ * afterwards from a second stream (generate-surface.ts), so it never shifts the first one.
  */
 import {
   DAY_MS,
@@ -20,6 +23,7 @@ import {
   pick,
   randInt,
 } from './model';
+import { addCredentialSurface, evolveCredentialSurface } from './generate-surface';
 
 export interface GenerateOptions {
   seed: number;
@@ -27,6 +31,11 @@ export interface GenerateOptions {
   users: number;
   now: Date;
   accountId?: string;
+  /**
+   * Add groups, managed and inline policies (admins, escalation-capable users), SSH keys, signing
+   * certificates, service-specific credentials and a virtual or hardware root MFA. Default true.
+   */
+  credentialSurface?: boolean;
 }
 
 /** Keys with exactly these ages (createDate = now − N × 86,400,000 ms) are always present (needs >= 3 users). */
@@ -205,18 +214,25 @@ export function generateAccount(options: GenerateOptions): SimAccount {
     createDate: rootCreated,
   };
   account.passwordPolicy = passwordPolicy(rng);
+  if (options.credentialSurface ?? true) addCredentialSurface(account, { seed, now });
   return account;
 }
 
 export interface EvolveOptions {
   seed: number;
   now: Date;
+  /**
+   * Also change the wider credential surface after the three key changes: a user with an active key
+   * joins the Admins group (a privilege change) and an SSH key is rotated. Default false.
+   */
+  credentialSurface?: boolean;
 }
 
 /**
  * Changes the account a little, the way a real account drifts between two scans:
  * one access key is rotated (an old one deleted, a new one created), one user is added with a fresh key,
- * and one active key is deactivated. Returns a human-readable line per change.
+ * and one active key is deactivated (with `credentialSurface`, also a privilege and an SSH key change).
+ * Returns a human-readable line per change.
  */
 export function evolveAccount(account: SimAccount, options: EvolveOptions): string[] {
   const rng = mulberry32(options.seed);
@@ -253,5 +269,6 @@ export function evolveAccount(account: SimAccount, options: EvolveOptions): stri
     target.key.status = 'Inactive';
     changes.push(`deactivated access key ${target.key.accessKeyId} of ${target.user.userName} (${ageDays(target.key)} days old)`);
   }
+  if (options.credentialSurface) changes.push(...evolveCredentialSurface(account, { seed: options.seed, now }));
   return changes;
 }

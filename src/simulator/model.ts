@@ -2,6 +2,13 @@
  * The simulated AWS account: everything the built-in IAM simulator (server.ts) answers from.
  * It is plain, mutable data: tests and the demo change it between scans and the server always
  * answers from the current state.
+ *
+ * Beyond users, access keys, console passwords, MFA, root and the password policy, an account may
+ * hold (all optional, so plain literals and older factories stay valid): per-user SSH public keys,
+ * signing certificates and service-specific credentials; groups, customer managed policies, inline
+ * policies and AWS managed policy attachments (policies.ts); roles with a trust (roles.ts) that
+ * AssumeRole honours (sts.ts); unassigned virtual MFA devices (user-credentials.ts). An AWS
+ * Organization of several accounts is organization.ts.
  */
 
 export const DAY_MS = 86_400_000;
@@ -30,7 +37,126 @@ export interface SimUser {
   accessKeys: SimAccessKey[];
   /** null = the user has no console password. */
   loginProfile: SimLoginProfile | null;
+  /** Virtual devices have an ARN serial (arn:aws:iam::<acct>:mfa/<name>); any other serial is a hardware device. */
   mfaDevices: { serialNumber: string; enableDate: Date }[];
+  /** ListSSHPublicKeys (CodeCommit SSH keys). */
+  sshPublicKeys?: SimSshPublicKey[];
+  /** ListSigningCertificates; also the credential report's cert_1_* / cert_2_* columns (at most 2, as AWS). */
+  signingCertificates?: SimSigningCertificate[];
+  /** ListServiceSpecificCredentials (CodeCommit, Keyspaces, Bedrock). */
+  serviceSpecificCredentials?: SimServiceSpecificCredential[];
+  /** Names of the groups the user belongs to. */
+  groups?: string[];
+  /** ARNs of the managed policies attached to the user (AWS managed or the account's own). */
+  attachedPolicies?: string[];
+  inlinePolicies?: SimInlinePolicy[];
+}
+
+export type SimStatus = 'Active' | 'Inactive';
+
+export interface SimSshPublicKey {
+  /** APKA… */
+  sshPublicKeyId: string;
+  status: SimStatus;
+  uploadDate: Date;
+}
+
+export interface SimSigningCertificate {
+  certificateId: string;
+  status: SimStatus;
+  uploadDate: Date;
+}
+
+export const SERVICE_SPECIFIC_SERVICES = ['codecommit.amazonaws.com', 'cassandra.amazonaws.com', 'bedrock.amazonaws.com'] as const;
+export type SimServiceName = (typeof SERVICE_SPECIFIC_SERVICES)[number];
+
+export interface SimServiceSpecificCredential {
+  /** ACCA… */
+  serviceSpecificCredentialId: string;
+  serviceName: SimServiceName;
+  status: SimStatus;
+  createDate: Date;
+  /** CodeCommit / Keyspaces: <user>-at-<account id>; Bedrock API keys: BedrockAPIKey-<suffix>. */
+  serviceUserName: string;
+  /** Bedrock API keys can expire; undefined = never. */
+  expirationDate?: Date;
+}
+
+/** An IAM policy document (kept as the object the customer wrote; served URL-encoded JSON as AWS does). */
+export interface PolicyDocument {
+  Version: string;
+  Statement: PolicyStatement | PolicyStatement[];
+}
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[] | boolean>>;
+  Principal?: unknown;
+}
+
+export interface SimInlinePolicy {
+  policyName: string;
+  document: PolicyDocument;
+}
+
+export interface SimGroup {
+  groupName: string;
+  /** AGPA… */
+  groupId: string;
+  path: string;
+  createDate: Date;
+  attachedPolicies: string[];
+  inlinePolicies: SimInlinePolicy[];
+}
+
+export interface SimPolicyVersion {
+  versionId: string;
+  document: PolicyDocument;
+  createDate: Date;
+}
+
+/** A customer managed policy (AWS managed ones are a fixed table in policies.ts). */
+export interface SimManagedPolicy {
+  policyName: string;
+  /** ANPA… */
+  policyId: string;
+  path: string;
+  description?: string;
+  createDate: Date;
+  updateDate: Date;
+  /** Oldest first; AWS keeps at most 5. */
+  versions: SimPolicyVersion[];
+  defaultVersionId: string;
+}
+
+/**
+ * Who may assume a role (the role's trust policy, reduced to what AssumeRole decides on).
+ * principals: account ids ('111122223333', or 'arn:aws:iam::111122223333:root': any principal of that
+ * account), principal ARNs (a user, a role — whose sessions may then chain into this one — or an
+ * assumed-role session ARN), or '*'.
+ */
+export interface SimRoleTrust {
+  principals: string[];
+  /** When set, AssumeRole must pass exactly this ExternalId (the sts:ExternalId condition). */
+  externalId?: string;
+}
+
+export interface SimRole {
+  roleName: string;
+  /** AROA… */
+  roleId: string;
+  path: string;
+  createDate: Date;
+  trust: SimRoleTrust;
+  /** The longest DurationSeconds AssumeRole grants (AWS: 3600 default, 43200 at most). */
+  maxSessionDurationSeconds: number;
+  attachedPolicies: string[];
+  inlinePolicies: SimInlinePolicy[];
 }
 
 export interface SimRoot {
@@ -40,6 +166,14 @@ export interface SimRoot {
   passwordLastUsed: Date | null;
   /** When the account (root user) was created; credential report user_creation_time. Defaults to the oldest date in the account. */
   createDate?: Date;
+  /**
+   * The kind of root MFA device while mfaEnabled. A virtual one is listed by ListVirtualMFADevices with serial
+   * arn:aws:iam::<acct>:mfa/root-account-mfa-device; a hardware one is absent there (GetAccountSummary still says
+   * AccountMFAEnabled 1). Default 'hardware', so a plain account raises no root-MFA finding.
+   */
+  mfaType?: 'virtual' | 'hardware';
+  /** When root MFA was enabled (the virtual device's EnableDate). Default: the root's createDate. */
+  mfaEnableDate?: Date;
 }
 
 export interface SimPasswordPolicy {
@@ -58,6 +192,12 @@ export interface SimAccount {
   root: SimRoot;
   /** null = the account has no password policy. */
   passwordPolicy: SimPasswordPolicy | null;
+  groups?: SimGroup[];
+  /** Customer managed policies. */
+  policies?: SimManagedPolicy[];
+  roles?: SimRole[];
+  /** Virtual MFA devices created but assigned to nobody (ListVirtualMFADevices AssignmentStatus=Unassigned). */
+  unassignedVirtualMfaDevices?: { serialNumber: string }[];
 }
 
 /** A random source in [0, 1). */
@@ -148,15 +288,21 @@ export function findAccessKey(
  */
 const issuedIds = new WeakMap<SimAccount, Set<string>>();
 
-function uniqueId(account: SimAccount, rng: Rng, prefix: string, length: number): string {
+export function uniqueId(account: SimAccount, rng: Rng, prefix: string, length: number): string {
   let taken = issuedIds.get(account);
   if (!taken) {
     taken = new Set<string>();
     for (const u of account.users) {
       taken.add(u.userId);
       for (const k of u.accessKeys) taken.add(k.accessKeyId);
+      for (const k of u.sshPublicKeys ?? []) taken.add(k.sshPublicKeyId);
+      for (const c of u.signingCertificates ?? []) taken.add(c.certificateId);
+      for (const c of u.serviceSpecificCredentials ?? []) taken.add(c.serviceSpecificCredentialId);
     }
     for (const k of account.root.accessKeys) taken.add(k.accessKeyId);
+    for (const g of account.groups ?? []) taken.add(g.groupId);
+    for (const p of account.policies ?? []) taken.add(p.policyId);
+    for (const r of account.roles ?? []) taken.add(r.roleId);
     issuedIds.set(account, taken);
   }
   for (;;) {

@@ -23,7 +23,14 @@ export class CredentialReportState {
   private completed: CompletedReport | null = null;
 
   constructor(
-    private readonly options: { generationMs: number; maxAgeMs: number; now: () => Date; clock?: () => number },
+    private readonly options: {
+      generationMs: number;
+      maxAgeMs: number;
+      now: () => Date;
+      clock?: () => number;
+      /** cert_N_last_rotated answered N/A (LocalStack / moto behaviour). */
+      omitCertificateDates?: boolean;
+    },
   ) {}
 
   private clock(): number {
@@ -34,7 +41,11 @@ export class CredentialReportState {
   private settle(account: SimAccount): boolean {
     if (this.startedAtMs === null || this.clock() - this.startedAtMs < this.options.generationMs) return false;
     const generatedAt = this.options.now();
-    this.completed = { csv: buildCredentialReport(account, generatedAt), generatedAt, completedAtMs: this.clock() };
+    this.completed = {
+      csv: buildCredentialReport(account, generatedAt, { omitCertificateDates: this.options.omitCertificateDates }),
+      generatedAt,
+      completedAtMs: this.clock(),
+    };
     this.startedAtMs = null;
     return true;
   }

@@ -1,40 +1,79 @@
 /**
  * The built-in IAM simulator: a node:http server speaking the AWS Query protocol (form-encoded
- * `Action=...&Version=...` POSTs, XML answers) for the IAM and STS actions keywatch uses.
- * The real @aws-sdk/client-iam / client-sts work against it with `endpoint: handle.url`.
+ * `Action=...&Version=...` POSTs, XML answers) for the IAM and STS actions keywatch uses, and the JSON
+ * 1.1 protocol for AWS Organizations (organizations-api.ts). The real @aws-sdk/client-iam, client-sts,
+ * client-organizations and credential-providers' fromTemporaryCredentials work against it with
+ * `endpoint: handle.url`.
  *
- * Per request, in this order: stats are counted; the rate limit (sliding 1 s window over the calls
- * that were let through) and the random throttle may answer 400 Throttling; an injected fault may
- * answer AccessDenied (403) / InternalError (500) / ServiceUnavailable (503); otherwise the action runs.
+ * It serves one account (`account`) or an AWS Organization of several (`organization`, management
+ * account first). A request's account is the one its SigV4 access key id belongs to (sessions.ts):
+ * the base credentials are the management (home) account's, AssumeRole's temporary credentials the
+ * assumed role's account's. Each account has its own data, credential report, rate-limit window and
+ * stats; `handle.stats` is the total over all of them.
+ *
+ * Per request, in this order: stats are counted; the credentials are resolved (InvalidClientTokenId /
+ * ExpiredToken, 403); the rate limit of the request's account (sliding 1 s window over the calls that
+ * were let through) and the random throttle may answer 400 Throttling; an injected fault may answer
+ * AccessDenied (403) / InternalError (500) / ServiceUnavailable (503); otherwise the action runs.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import { ACTIONS, ActionContext, SimError, callerArn, deniedResource } from './actions';
-import { SimAccount, mulberry32, Rng } from './model';
+import { ActionContext, SimError, SimWorld } from './action-context';
+import { ACTIONS, callerArn, deniedResource } from './actions';
+import { SimAccount, SimRoleTrust, mulberry32, Rng } from './model';
+import {
+  ORGANIZATIONS_CONTENT_TYPE,
+  ORGANIZATIONS_OPERATIONS,
+  ORGANIZATIONS_TARGET_PREFIX,
+  organizationsErrorBody,
+  toOrganizationsError,
+} from './organizations-api';
+import {
+  ACCOUNT_STATUSES,
+  OrgAccountInput,
+  SimAccountStatus,
+  SimOrgAccount,
+  SimOrganization,
+  addOrgAccount,
+  findOrgAccount,
+  managementAccount,
+  removeOrgAccount,
+} from './organization';
 import { CredentialReportState } from './report-state';
+import { setRoleTrust } from './roles';
+import { SessionStore, SimCaller, TEMPORARY_KEY_PREFIX, accessKeyIdOf } from './sessions';
 import { IAM_XMLNS, STS_XMLNS, errorResponse, successResponse } from './xml';
 
 export interface SimFault {
-  /** The action to fail (e.g. 'ListAccessKeys'), or '*' for every action. */
+  /** The action to fail (e.g. 'ListAccessKeys', 'AssumeRole', 'ListAccounts'), or '*' for every action. */
   action: string;
   /**
    * AccessDenied (403), InternalError (500), ServiceUnavailable (503) for any action; the credential
    * report's own errors: LimitExceeded (409, GenerateCredentialReport), ReportInProgress (404),
-   * ReportExpired (410), ReportNotPresent (410) (GetCredentialReport).
+   * ReportExpired (410), ReportNotPresent (410) (GetCredentialReport). Organizations calls answer the
+   * JSON protocol's names (AccessDeniedException, ServiceException).
    */
   error: 'AccessDenied' | 'InternalError' | 'ServiceUnavailable' | 'LimitExceeded' | 'ReportInProgress' | 'ReportExpired' | 'ReportNotPresent';
   /** How many calls to fail; undefined = always. */
   times?: number;
+  /** Only calls made with this account's credentials fail; undefined = any account. */
+  accountId?: string;
 }
 
 export interface SimulatorOptions {
-  account: SimAccount;
+  /** The one account served (when there is no organization). */
+  account?: SimAccount;
+  /**
+   * An organization of several accounts, the management account first. When both are given, `account`
+   * must be the management account's SimAccount.
+   */
+  organization?: SimOrganization;
   /** 0 (default) = a random free port. */
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Throttle calls above this rate (sliding 1 s window); undefined = no limit. */
+  /** Throttle each account's calls above this rate (sliding 1 s window per account); undefined = no limit. */
   rateLimitPerSecond?: number;
   /** 0..1: throttle this share of calls at random (seeded by `seed`). */
   throttleProbability?: number;
@@ -49,10 +88,22 @@ export interface SimulatorOptions {
   reportMaxAgeMs?: number;
   /** Clock for the credential report (GeneratedTime). Default: the real clock. */
   now?: () => Date;
+  /**
+   * The credential report answers N/A for cert_N_last_rotated (cert_N_active stays true/false), as
+   * LocalStack and moto do. Default false: the certificate's upload date, as AWS does.
+   */
+  reportOmitsCertificateDates?: boolean;
   /** Delay added to every answer. */
   latencyMs?: number;
-  /** The IAM user name the caller is (GetCallerIdentity, AccessDenied messages). Default 'keywatch'. */
+  /** The IAM user name the base credentials stand for (GetCallerIdentity, AccessDenied messages). Default 'keywatch'. */
   callerUserName?: string;
+  /**
+   * The access key ids accepted as the base credentials; any other non-temporary key id answers
+   * InvalidClientTokenId. Default: every key id that is not a temporary (ASIA…) one.
+   */
+  baseAccessKeyIds?: string[];
+  /** Clock for temporary credentials (AssumeRole's Expiration, ExpiredToken). Default: the real clock. */
+  sessionClock?: () => Date;
 }
 
 export interface SimulatorStats {
@@ -66,9 +117,25 @@ export interface SimulatorStats {
 export interface SimulatorHandle {
   url: string;
   port: number;
-  /** Live and mutable: tests change it between scans. */
+  /** The home account (the single account, or the organization's management account). Live and mutable: tests change it between scans. */
   account: SimAccount;
+  /** The organization (live; change it through the methods below), or null for a single account. */
+  readonly organization: SimOrganization | null;
+  /** Every request, over all accounts (requests refused for their credentials included). */
   stats: SimulatorStats;
+  /** The requests made with one account's credentials (zeros for an account never called). */
+  accountStats(accountId: string): SimulatorStats;
+  /** An account the simulator serves, by id (throws for an unknown one). */
+  getAccount(accountId: string): SimAccount;
+  /** A new member joins the organization: listed by ListAccounts, its roles assumable. */
+  addAccount(account: SimAccount, input?: OrgAccountInput): SimOrgAccount;
+  /** The member leaves the organization: no longer listed, AssumeRole into it is refused, its sessions stop working. */
+  removeAccount(accountId: string): void;
+  /** ACTIVE, SUSPENDED or PENDING_CLOSURE: ListAccounts shows it; AssumeRole into a non-ACTIVE account is refused. */
+  setAccountStatus(accountId: string, status: SimAccountStatus): void;
+  suspendAccount(accountId: string): void;
+  /** Replaces who may assume a role of an account (and the ExternalId it requires). */
+  setRoleTrust(accountId: string, roleName: string, trust: SimRoleTrust): void;
   resetStats(): void;
   setFaults(f: SimFault[]): void;
   setRateLimit(perSecond: number | undefined): void;
@@ -91,57 +158,184 @@ function checkProbability(p: number): number {
   return p;
 }
 
-class Simulator {
-  readonly stats: SimulatorStats = { calls: 0, byAction: {}, throttled: 0, faults: 0 };
+function emptyStats(): SimulatorStats {
+  return { calls: 0, byAction: {}, throttled: 0, faults: 0 };
+}
+
+function resetInPlace(stats: SimulatorStats): void {
+  stats.calls = 0;
+  stats.byAction = {};
+  stats.throttled = 0;
+  stats.faults = 0;
+}
+
+function count(stats: SimulatorStats, action: string): void {
+  stats.calls += 1;
+  stats.byAction[action] = (stats.byAction[action] ?? 0) + 1;
+}
+
+/** One request as the server received it. */
+interface SimRequest {
+  headers: http.IncomingHttpHeaders;
+  url: string;
+  body: string;
+}
+
+interface SimAnswer {
+  status: number;
+  body: string;
+  requestId: string;
+  contentType: string;
+}
+
+/** Whose credentials a request carries. */
+interface Resolved {
+  account: SimAccount;
+  caller: SimCaller;
+}
+
+const INVALID_TOKEN = 'The security token included in the request is invalid.';
+
+class Simulator implements SimWorld {
+  readonly stats: SimulatorStats = emptyStats();
+  readonly sessions = new SessionStore();
   faults: SimFault[];
   rateLimit: number | undefined;
   throttleProbability: number;
-  private readonly recentCalls: number[] = [];
+  organization: SimOrganization | null;
+  private single: SimAccount;
+  private readonly statsByAccount = new Map<string, SimulatorStats>();
+  private readonly recentCalls = new Map<string, number[]>();
+  private readonly reports = new Map<string, CredentialReportState>();
   private readonly rng: Rng;
-  private readonly report: CredentialReportState;
   private readonly callerUserName: string;
+  private readonly baseAccessKeyIds: Set<string> | null;
+  private readonly sessionClock: () => Date;
 
-  constructor(
-    public account: SimAccount,
-    options: SimulatorOptions,
-  ) {
+  constructor(private readonly options: SimulatorOptions) {
+    const { account, organization } = options;
+    if (!account && !organization) throw new Error('startSimulator needs an account or an organization');
+    if (organization) {
+      const management = managementAccount(organization).account;
+      if (account && account !== management) throw new Error('with an organization, account must be its management account (or be left out)');
+      const ids = organization.accounts.map((a) => a.account.accountId);
+      if (new Set(ids).size !== ids.length) throw new Error(`organization ${organization.id} lists an account twice`);
+    }
+    this.organization = organization ?? null;
+    this.single = account ?? managementAccount(organization!).account;
     this.faults = (options.faults ?? []).map((f) => ({ ...f }));
     this.rateLimit = options.rateLimitPerSecond;
     this.throttleProbability = checkProbability(options.throttleProbability ?? 0);
     this.rng = mulberry32(options.seed ?? 1);
     this.callerUserName = options.callerUserName ?? 'keywatch';
-    this.report = new CredentialReportState({
-      generationMs: options.reportGenerationMs ?? 0,
-      maxAgeMs: options.reportMaxAgeMs ?? 0,
-      now: options.now ?? (() => new Date()),
-    });
+    this.baseAccessKeyIds = options.baseAccessKeyIds ? new Set(options.baseAccessKeyIds) : null;
+    this.sessionClock = options.sessionClock ?? (() => new Date());
+  }
+
+  get account(): SimAccount {
+    return this.organization ? managementAccount(this.organization).account : this.single;
+  }
+
+  set account(account: SimAccount) {
+    if (this.organization) managementAccount(this.organization).account = account;
+    else this.single = account;
+  }
+
+  clock(): Date {
+    return this.sessionClock();
+  }
+
+  findAccount(accountId: string): { account: SimAccount; status: SimAccountStatus } | undefined {
+    if (this.organization) {
+      const found = findOrgAccount(this.organization, accountId);
+      return found ? { account: found.account, status: found.status } : undefined;
+    }
+    return this.single.accountId === accountId ? { account: this.single, status: 'ACTIVE' } : undefined;
+  }
+
+  requireOrgAccount(accountId: string): SimOrgAccount {
+    if (!this.organization) throw new Error('the simulator serves a single account: start it with an organization to add or change accounts');
+    const found = findOrgAccount(this.organization, accountId);
+    if (!found) throw new Error(`account ${accountId} is not in organization ${this.organization.id}`);
+    return found;
+  }
+
+  accountStats(accountId: string): SimulatorStats {
+    let stats = this.statsByAccount.get(accountId);
+    if (!stats) {
+      stats = emptyStats();
+      this.statsByAccount.set(accountId, stats);
+    }
+    return stats;
   }
 
   resetStats(): void {
-    this.stats.calls = 0;
-    this.stats.byAction = {};
-    this.stats.throttled = 0;
-    this.stats.faults = 0;
+    resetInPlace(this.stats);
+    for (const stats of this.statsByAccount.values()) resetInPlace(stats);
   }
 
-  private context(): ActionContext {
-    return { account: this.account, report: this.report, callerUserName: this.callerUserName };
+  private reportFor(accountId: string): CredentialReportState {
+    let report = this.reports.get(accountId);
+    if (!report) {
+      report = new CredentialReportState({
+        generationMs: this.options.reportGenerationMs ?? 0,
+        maxAgeMs: this.options.reportMaxAgeMs ?? 0,
+        now: this.options.now ?? (() => new Date()),
+        omitCertificateDates: this.options.reportOmitsCertificateDates ?? false,
+      });
+      this.reports.set(accountId, report);
+    }
+    return report;
   }
 
-  /** Sliding 1 s window over the calls that were let through, then the random throttle. */
-  private shouldThrottle(): boolean {
+  private context(resolved: Resolved): ActionContext {
+    return {
+      account: resolved.account,
+      report: this.reportFor(resolved.account.accountId),
+      callerUserName: this.callerUserName,
+      caller: resolved.caller,
+      world: this,
+    };
+  }
+
+  /** The account and caller a request's credentials stand for (sessions.ts has the rules). */
+  private resolve(headers: http.IncomingHttpHeaders): Resolved | SimError {
+    const accessKeyId = accessKeyIdOf(headers.authorization);
+    const base: Resolved = { account: this.account, caller: { kind: 'user', userName: this.callerUserName } };
+    if (accessKeyId === undefined) return base;
+    if (!accessKeyId.startsWith(TEMPORARY_KEY_PREFIX)) {
+      return this.baseAccessKeyIds && !this.baseAccessKeyIds.has(accessKeyId) ? new SimError(403, 'InvalidClientTokenId', INVALID_TOKEN) : base;
+    }
+    const session = this.sessions.get(accessKeyId);
+    if (!session || headers['x-amz-security-token'] !== session.sessionToken) return new SimError(403, 'InvalidClientTokenId', INVALID_TOKEN);
+    // A session of an account that has left the organization stops working (AWS would keep it until it expires).
+    const target = this.findAccount(session.accountId);
+    if (!target) return new SimError(403, 'InvalidClientTokenId', INVALID_TOKEN);
+    if (this.sessionClock().getTime() >= session.expiration.getTime()) {
+      return new SimError(403, 'ExpiredToken', 'The security token included in the request is expired');
+    }
+    return { account: target.account, caller: { kind: 'assumed-role', session } };
+  }
+
+  /** Sliding 1 s window per account over the calls that were let through, then the random throttle. */
+  private shouldThrottle(accountId: string): boolean {
     const nowMs = Date.now();
+    let recent = this.recentCalls.get(accountId);
+    if (!recent) {
+      recent = [];
+      this.recentCalls.set(accountId, recent);
+    }
     if (this.rateLimit !== undefined) {
-      while (this.recentCalls.length > 0 && this.recentCalls[0]! <= nowMs - 1000) this.recentCalls.shift();
-      if (this.recentCalls.length >= this.rateLimit) return true;
+      while (recent.length > 0 && recent[0]! <= nowMs - 1000) recent.shift();
+      if (recent.length >= this.rateLimit) return true;
     }
     if (this.throttleProbability > 0 && this.rng() < this.throttleProbability) return true;
-    if (this.rateLimit !== undefined) this.recentCalls.push(nowMs);
+    if (this.rateLimit !== undefined) recent.push(nowMs);
     return false;
   }
 
-  private takeFault(action: string): SimFault | undefined {
-    const index = this.faults.findIndex((f) => f.action === action || f.action === '*');
+  private takeFault(action: string, accountId: string): SimFault | undefined {
+    const index = this.faults.findIndex((f) => (f.action === action || f.action === '*') && (f.accountId === undefined || f.accountId === accountId));
     if (index < 0) return undefined;
     const fault = this.faults[index]!;
     if (fault.times !== undefined) {
@@ -151,9 +345,8 @@ class Simulator {
     return fault;
   }
 
-  private faultError(fault: SimFault, action: string, params: URLSearchParams): SimError {
-    const ctx = this.context();
-    const service = ACTIONS[action]?.service ?? 'iam';
+  private faultError(fault: SimFault, ctx: ActionContext, action: string, params: URLSearchParams): SimError {
+    const service = Object.hasOwn(ACTIONS, action) ? ACTIONS[action]!.service : 'iam';
     switch (fault.error) {
       case 'AccessDenied': {
         const permission = `${service}:${action}`;
@@ -182,43 +375,109 @@ class Simulator {
     }
   }
 
-  /** Answers one Query-protocol request: status and XML body. */
-  handle(params: URLSearchParams): { status: number; body: string; requestId: string } {
-    const requestId = randomUUID();
-    const action = params.get('Action') ?? '';
-    const def = ACTIONS[action];
-    const xmlns = def?.service === 'sts' || params.get('Version') === '2011-06-15' ? STS_XMLNS : IAM_XMLNS;
-    this.stats.calls += 1;
-    this.stats.byAction[action] = (this.stats.byAction[action] ?? 0) + 1;
-    const fail = (error: SimError) => ({
-      requestId,
-      status: error.status,
-      body: errorResponse(xmlns, { type: error.type, code: error.code, message: error.message }, requestId),
-    });
-
-    if (this.shouldThrottle()) {
+  /**
+   * The steps every request goes through, whatever its protocol: count, resolve the credentials,
+   * throttle per account, fault injection; `run` answers the action itself.
+   */
+  private gate(
+    action: string,
+    headers: http.IncomingHttpHeaders,
+    known: boolean,
+    unknown: () => SimError,
+    run: (ctx: ActionContext) => string,
+    faultError: (fault: SimFault, ctx: ActionContext) => SimError,
+  ): { status: number; body: string } | SimError {
+    count(this.stats, action);
+    const resolved = this.resolve(headers);
+    if (resolved instanceof SimError) return resolved;
+    const accountStats = this.accountStats(resolved.account.accountId);
+    count(accountStats, action);
+    if (this.shouldThrottle(resolved.account.accountId)) {
       this.stats.throttled += 1;
-      return fail(new SimError(400, 'Throttling', 'Rate exceeded'));
+      accountStats.throttled += 1;
+      return new SimError(400, 'Throttling', 'Rate exceeded');
     }
-    if (!def) {
-      const version = params.get('Version') ?? '2010-05-08';
-      return fail(
-        action
-          ? new SimError(400, 'InvalidAction', `Could not find operation ${action} for version ${version}`)
-          : new SimError(400, 'MissingAction', 'Missing Action'),
-      );
-    }
-    const fault = this.takeFault(action);
+    if (!known) return unknown();
+    const ctx = this.context(resolved);
+    const fault = this.takeFault(action, resolved.account.accountId);
     if (fault) {
       this.stats.faults += 1;
-      return fail(this.faultError(fault, action, params));
+      accountStats.faults += 1;
+      return faultError(fault, ctx);
     }
     try {
-      return { requestId, status: 200, body: successResponse(action, xmlns, def.handler(this.context(), params), requestId) };
+      return { status: 200, body: run(ctx) };
     } catch (error) {
-      if (error instanceof SimError) return fail(error);
-      return fail(new SimError(500, 'InternalError', `Simulator bug: ${(error as Error).message}`));
+      if (error instanceof SimError) return error;
+      return new SimError(500, 'InternalError', `Simulator bug: ${(error as Error).message}`);
     }
+  }
+
+  /** Answers one Query-protocol request (IAM, STS): status and XML body. */
+  handleQuery(request: SimRequest): SimAnswer {
+    // Query protocol: parameters in the form body (POST) or the query string (GET).
+    const params = new URLSearchParams(new URL(request.url, 'http://localhost').search);
+    for (const [k, v] of new URLSearchParams(request.body)) params.set(k, v);
+    const requestId = randomUUID();
+    const action = params.get('Action') ?? '';
+    // Own properties only: an Action such as 'toString' is an unknown action, not Object.prototype's.
+    const def = Object.hasOwn(ACTIONS, action) ? ACTIONS[action] : undefined;
+    const xmlns = def?.service === 'sts' || params.get('Version') === '2011-06-15' ? STS_XMLNS : IAM_XMLNS;
+    const answer = this.gate(
+      action,
+      request.headers,
+      def !== undefined,
+      () => {
+        const version = params.get('Version') ?? '2010-05-08';
+        return action
+          ? new SimError(400, 'InvalidAction', `Could not find operation ${action} for version ${version}`)
+          : new SimError(400, 'MissingAction', 'Missing Action');
+      },
+      (ctx) => successResponse(action, xmlns, def!.handler(ctx, params), requestId),
+      (fault, ctx) => this.faultError(fault, ctx, action, params),
+    );
+    if (answer instanceof SimError) {
+      return {
+        requestId,
+        status: answer.status,
+        body: errorResponse(xmlns, { type: answer.type, code: answer.code, message: answer.message }, requestId),
+        contentType: 'text/xml',
+      };
+    }
+    return { requestId, ...answer, contentType: 'text/xml' };
+  }
+
+  /** Answers one JSON 1.1 request (AWS Organizations). */
+  handleJson(request: SimRequest, target: string): SimAnswer {
+    const requestId = randomUUID();
+    const operation = target.startsWith(ORGANIZATIONS_TARGET_PREFIX) ? target.slice(ORGANIZATIONS_TARGET_PREFIX.length) : '';
+    const run = operation && Object.hasOwn(ORGANIZATIONS_OPERATIONS, operation) ? ORGANIZATIONS_OPERATIONS[operation] : undefined;
+    const answer = this.gate(
+      operation || target,
+      request.headers,
+      run !== undefined,
+      () => new SimError(400, 'UnknownOperationException', `Unknown operation ${target}`),
+      (ctx) => {
+        let input: Record<string, unknown>;
+        try {
+          input = request.body.trim() ? (JSON.parse(request.body) as Record<string, unknown>) : {};
+        } catch {
+          throw new SimError(400, 'SerializationException', 'The request body is not valid JSON.');
+        }
+        return JSON.stringify(run!({ account: ctx.account, organization: this.organization }, input));
+      },
+      (fault, ctx) => this.faultError(fault, ctx, operation, new URLSearchParams()),
+    );
+    if (answer instanceof SimError) {
+      const error = toOrganizationsError(answer);
+      return { requestId, status: error.status, body: organizationsErrorBody(error), contentType: ORGANIZATIONS_CONTENT_TYPE };
+    }
+    return { requestId, ...answer, contentType: ORGANIZATIONS_CONTENT_TYPE };
+  }
+
+  handle(request: SimRequest): SimAnswer {
+    const target = request.headers['x-amz-target'];
+    return typeof target === 'string' ? this.handleJson(request, target) : this.handleQuery(request);
   }
 }
 
@@ -232,7 +491,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 export async function startSimulator(options: SimulatorOptions): Promise<SimulatorHandle> {
-  const sim = new Simulator(options.account, options);
+  const sim = new Simulator(options);
   const latencyMs = options.latencyMs ?? 0;
   const sockets = new Set<Socket>();
   let stopping: Promise<void> | undefined;
@@ -240,13 +499,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const server = http.createServer(async (req, res) => {
     try {
       const body = await readBody(req);
-      // Query protocol: parameters in the form body (POST) or the query string (GET).
-      const params = new URLSearchParams(new URL(req.url ?? '/', 'http://localhost').search);
-      for (const [k, v] of new URLSearchParams(body)) params.set(k, v);
-      const answer = sim.handle(params);
+      const answer = sim.handle({ headers: req.headers, url: req.url ?? '/', body });
       if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
       res.writeHead(answer.status, {
-        'content-type': 'text/xml',
+        'content-type': answer.contentType,
         'content-length': Buffer.byteLength(answer.body),
         'x-amzn-requestid': answer.requestId,
       });
@@ -281,7 +537,36 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     set account(account: SimAccount) {
       sim.account = account;
     },
+    get organization() {
+      return sim.organization;
+    },
     stats: sim.stats,
+    accountStats: (accountId) => sim.accountStats(accountId),
+    getAccount: (accountId) => {
+      const found = sim.findAccount(accountId);
+      if (!found) throw new Error(`the simulator serves no account ${accountId}`);
+      return found.account;
+    },
+    addAccount: (account, input) => {
+      if (!sim.organization) throw new Error('the simulator serves a single account: start it with an organization to add accounts');
+      return addOrgAccount(sim.organization, account, input);
+    },
+    removeAccount: (accountId) => {
+      sim.requireOrgAccount(accountId);
+      removeOrgAccount(sim.organization!, accountId);
+    },
+    setAccountStatus: (accountId, status) => {
+      if (!ACCOUNT_STATUSES.includes(status)) throw new Error(`account status must be one of ${ACCOUNT_STATUSES.join(', ')}: ${status}`);
+      sim.requireOrgAccount(accountId).status = status;
+    },
+    suspendAccount: (accountId) => {
+      sim.requireOrgAccount(accountId).status = 'SUSPENDED';
+    },
+    setRoleTrust: (accountId, roleName, trust) => {
+      const found = sim.findAccount(accountId);
+      if (!found) throw new Error(`the simulator serves no account ${accountId}`);
+      setRoleTrust(found.account, roleName, trust);
+    },
     resetStats: () => sim.resetStats(),
     setFaults: (faults) => {
       sim.faults = faults.map((f) => ({ ...f }));

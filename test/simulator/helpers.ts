@@ -1,5 +1,7 @@
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient, type OrganizationsClientConfig } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { SimulatorHandle, SimulatorOptions, startSimulator } from '../../src/simulator';
 
 const credentials = { accessKeyId: 'AKIDSIM', secretAccessKey: 'sim' };
@@ -49,3 +51,31 @@ export async function errorOf(promise: Promise<unknown>): Promise<any> {
 }
 
 export const NOW = new Date('2025-03-01T12:00:00Z');
+
+/** The base (static) credentials the helpers' clients sign with: the home / management account's. */
+export const BASE_CREDENTIALS = credentials;
+
+/** A real Organizations SDK client (JSON 1.1) pointed at the simulator. */
+export function organizationsClient(
+  sim: SimulatorHandle,
+  creds: OrganizationsClientConfig['credentials'] = credentials,
+): OrganizationsClient {
+  return new OrganizationsClient({ region: 'us-east-1', endpoint: sim.url, credentials: creds, maxAttempts: 1 });
+}
+
+/** Credentials of a role session, through the SDK's own provider (AssumeRole with the base credentials). */
+export function roleCredentials(sim: SimulatorHandle, roleArn: string, externalId?: string) {
+  return fromTemporaryCredentials({
+    params: { RoleArn: roleArn, RoleSessionName: 'keywatch', ...(externalId !== undefined ? { ExternalId: externalId } : {}) },
+    masterCredentials: credentials,
+    clientConfig: { region: 'us-east-1', endpoint: sim.url, maxAttempts: 1 },
+  });
+}
+
+/** IAM and STS clients signing with a role session's credentials. */
+export function roleClients(sim: SimulatorHandle, roleArn: string, externalId?: string): { iam: IAMClient; sts: STSClient; destroy(): void } {
+  const creds = roleCredentials(sim, roleArn, externalId);
+  const iam = new IAMClient({ region: 'us-east-1', endpoint: sim.url, credentials: creds, maxAttempts: 1 });
+  const sts = new STSClient({ region: 'us-east-1', endpoint: sim.url, credentials: creds, maxAttempts: 1 });
+  return { iam, sts, destroy: () => (iam.destroy(), sts.destroy()) };
+}
