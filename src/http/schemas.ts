@@ -14,13 +14,20 @@ export const ErrorResponse = z
   })
   .openapi('Error');
 
+/** The error answers of a route; every route that reaches the database can also answer 503 storage_unavailable. */
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(
-    statuses.map((s) => [
+    [...new Set([...statuses, 503])].map((s) => [
       s,
       {
         description:
-          ({ 400: 'Invalid input (the field is named)', 401: 'Missing or wrong credentials', 404: 'Unknown id', 409: 'Conflict', 503: 'Not ready' } as Record<number, string>)[s] ?? 'Error',
+          ({
+            400: 'Invalid input (the field is named)',
+            401: 'Missing or wrong credentials',
+            404: 'Unknown id',
+            409: 'Conflict',
+            503: 'Storage unavailable (`storage_unavailable`): the database cannot be written or read — full disk, read-only or corrupt file; the message names the database path and the SQLite error code. Nothing was changed.',
+          } as Record<number, string>)[s] ?? 'Error',
         content: { 'application/json': { schema: ErrorResponse } },
       },
     ]),

@@ -50,7 +50,8 @@ export function scansRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router
     const body = parseInput(StartScanBody, req.body ?? {}, 'body');
     const started = ctx.scans.start({ source: body.source as ScanSource, target: body.target, trigger: 'api' });
     if (query.wait === 'true') {
-      res.status(200).json(presentRun(await started.done));
+      // `recorded`: a run whose end could not be stored is a 503, not a 200 with a run still `running`.
+      res.status(200).json(presentRun(await started.recorded));
     } else {
       res.status(202).location(`/api/scans/${started.run.id}`).json(presentRun(started.run));
     }
