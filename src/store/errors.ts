@@ -31,10 +31,11 @@ function hintFor(code: string): string {
   if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return 'make the file, its folder and its -wal/-shm files writable by keywatch';
   }
-  if (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB')) return 'restore it from a backup (docs/operations.md)';
+  if (code.startsWith('SQLITE_CORRUPT')) return 'restore it from a backup (docs/operations.md)';
+  if (code.startsWith('SQLITE_NOTADB')) return 'check that the path names a keywatch database, or restore one from a backup (docs/operations.md)';
   if (code.startsWith('SQLITE_IOERR')) return 'check the disk and the file system (full, read-only, failing)';
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'another process holds a lock on it';
-  if (code.startsWith('SQLITE_CANTOPEN') || code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
+  if (code.startsWith('SQLITE_CANTOPEN') || ['ENOENT', 'ENOTDIR', 'EISDIR', 'EEXIST'].includes(code)) {
     return 'check that the path names a file in a folder keywatch can create and write';
   }
   return 'see docs/operations.md';
