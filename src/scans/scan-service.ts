@@ -18,7 +18,7 @@ import { evaluateChecks, neededData } from '../checks/evaluate';
 import type { ResolvedCheck } from '../checks/settings';
 import type { DataNeed, IamSnapshot, ScanSource } from '../domain/snapshot';
 import { AppError, isAppError } from '../errors';
-import { isStoreError, newLeaseOwner, RunNotRunningError, TargetBusyError, type LeaseOwner, type RunStats, type RunTrigger, type ScanRun, type Store, type StoreError } from '../store';
+import { isStoreError, newLeaseOwner, RunNotRunningError, StoreError, TargetBusyError, type LeaseOwner, type RunStats, type RunTrigger, type ScanRun, type Store } from '../store';
 import { countBySeverity, toFindingInput } from './finding-input';
 
 export interface CollectContext {
@@ -155,7 +155,7 @@ export class ScanService {
     } catch (error) {
       // Refused (409) or not stored (StoreError, 503): nothing starts, the slot is free again.
       this.running.delete(target);
-      if (error instanceof TargetBusyError) throw scanInProgress(target, error.runId, error.holder.id === this.owner.id ? null : error.holder);
+      if (error instanceof TargetBusyError) throw scanInProgress(target, error.runId, error.holder);
       throw error;
     }
     slot.runId = run.id;
@@ -315,9 +315,14 @@ export class ScanService {
             accountId,
           });
         } catch (storeError) {
-          // Not even the failure could be stored: the run stays `running` with its lease, which times
-          // out (no more heartbeats) and the run then reads interrupted.
-          if (isStoreError(storeError)) endError = storeError;
+          // Not even the failure could be stored: the run stays `running` with its lease until this
+          // process's next scan of the target takes it over, or the lease times out (no more
+          // heartbeats) and another process does; the run then reads interrupted.
+          if (isStoreError(storeError)) {
+            endError = new StoreError(storeError.sqliteCode, storeError.dbPath, `the end of run ${run.id} could not be stored: ${storeError.reason}`, {
+              cause: storeError,
+            });
+          }
           log.error({ err: storeError }, 'could not mark the run failed');
         }
         log.warn({ error_code: code, error: message, stats: statsOf(callStats, started) }, 'scan failed');

@@ -113,6 +113,9 @@ const abandonedReason = (lease: ScanLease | null): string =>
     ? `keywatch stopped while the scan was running (pid ${lease.owner.pid} on ${lease.owner.host}; no heartbeat since ${new Date(lease.heartbeatAt).toISOString()})`
     : 'keywatch stopped while the scan was running';
 
+/** A run this process stopped scanning without being able to store its end. */
+const UNRECORDED_END = 'keywatch could not store the end of this scan (the database refused the write); see the log';
+
 export interface ListRunsQuery {
   target?: string;
   status?: RunStatus;
@@ -125,8 +128,9 @@ export function makeRunsRepository(db: Db) {
   return {
     /**
      * Creates a `running` run and takes the target's scan lease in ONE transaction: either both are
-     * committed or neither (a failed commit raises). Throws TargetBusyError while another run holds a
-     * fresh lease; a stale lease is taken over and its run marked interrupted in the same transaction.
+     * committed or neither (a failed commit raises). Throws TargetBusyError while another process's run
+     * holds a fresh lease; a stale lease (or one of the caller's own, see below) is taken over and its
+     * run marked interrupted, at its last heartbeat, in the same transaction.
      */
     create(input: NewRun): ScanRun {
       return db.transaction(
@@ -134,8 +138,11 @@ export function makeRunsRepository(db: Db) {
           const held = tx.select().from(scanLeases).where(eq(scanLeases.target, input.target)).get();
           if (held) {
             const lease = toLease(held);
-            if (lease.heartbeatAt >= input.lease.staleBefore) throw new TargetBusyError(input.target, lease.runId, lease.owner);
-            interruptRun(tx, lease.runId, lease.heartbeatAt, abandonedReason(lease));
+            // The caller's own lease is one it no longer scans under (it checks its scans first): a run
+            // whose end could not be stored. Anyone else's counts until it is stale.
+            const own = lease.owner.id === input.lease.owner.id;
+            if (!own && lease.heartbeatAt >= input.lease.staleBefore) throw new TargetBusyError(input.target, lease.runId, lease.owner);
+            interruptRun(tx, lease.runId, lease.heartbeatAt, own ? UNRECORDED_END : abandonedReason(lease));
             tx.delete(scanLeases).where(eq(scanLeases.target, input.target)).run();
           }
           const id = Number(

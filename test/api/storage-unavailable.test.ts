@@ -15,7 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
-import { accountWithKeyAges } from '../support/accounts';
+import { waitFor } from '../ops/support';
+import { accountWithKeyAges, accountWithUsers } from '../support/accounts';
 import { makeTempDir, scanViaApi, startHarness, TEST_PASSWORD, TEST_USER, type Harness } from '../support/harness';
 
 /** Whether this machine can make a file immutable (root with CAP_LINUX_IMMUTABLE on ext4, xfs, btrfs…). */
@@ -176,6 +177,31 @@ describe('a write that cannot be committed never answers success', () => {
 
     undo.pop()!();
     await expectRecovered(h, told);
+  });
+
+  test('when the database refuses writes during a scan, then ?wait=true answers 503 naming the run (not 200 with a run still running), and the next scan marks that run interrupted', async () => {
+    h = await startHarness({ account: accountWithUsers(30), sim: { latencyMs: 20 }, env: { KEYWATCH_IAM_CONCURRENCY: '2' } });
+    const sqlite = h.ctx.store.handle.sqlite;
+    const waiting = h.post('/api/scans?wait=true').send({ source: 'api' }).then((res) => res);
+    await waitFor(() => h!.sim.stats.calls >= 3, 5_000, 'the scan to be under way');
+    sqlite.pragma('query_only = ON');
+    undo.push(() => sqlite.pragma('query_only = OFF'));
+
+    const res = await waiting;
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('storage_unavailable');
+    expect(res.body.error.message).toMatch(/the end of run 1 could not be stored: .*SQLITE_READONLY/);
+    expect(res.body.error.message).toContain(h.dbPath);
+    // Reads still work: the run is still `running` in the database (its end was never written).
+    expect((await h.get('/api/scans/1')).body.status).toBe('running');
+
+    undo.pop()!();
+    const next = await h.post('/api/scans?wait=true').send({ source: 'api' });
+    expect(next.status).toBe(200);
+    expect(next.body).toMatchObject({ id: 2, status: 'succeeded' });
+    const old = (await h.get('/api/scans/1')).body;
+    expect(old.status).toBe('interrupted');
+    expect(old.error.message).toMatch(/could not store the end of this scan/);
   });
 
   test('when pages of the database are corrupt, then API routes that read them answer 503 storage_unavailable naming SQLITE_CORRUPT, not 500', async () => {
