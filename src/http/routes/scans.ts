@@ -36,7 +36,10 @@ export function scansRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router
     method: 'post',
     path: '/api/scans',
     summary: 'Start a scan',
-    description: 'Answers 202 with the running run, or with `?wait=true` 200 with the finished run. 409 while a scan of that target runs.',
+    description:
+      'Answers 202 with the running run, or with `?wait=true` 200 with the finished run. 409 while a scan of that target runs, ' +
+      'in this or any other keywatch process on the same database (the message names the running run). ' +
+      '503 `storage_unavailable` when the run cannot be recorded: the scan is not started. With `?wait=true`, 503 also when the scan ran but its end could not be stored.',
     tags: ['scans'],
     request: { query: StartScanQuery, body: { required: false, content: { 'application/json': { schema: StartScanBody } } } },
     responses: {
