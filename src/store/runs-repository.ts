@@ -210,6 +210,17 @@ export function makeRunsRepository(db: Db) {
      * is scanning keep running. Returns the ids marked.
      */
     interruptAbandoned(staleBefore: number): number[] {
+      // Every process calls this on each heartbeat: a plain read first, so that the write lock (which
+      // may wait for another process's long write) is only taken when there is something to mark.
+      const stale = db.select({ n: count() }).from(scanLeases).where(lt(scanLeases.heartbeatAt, staleBefore)).get()?.n ?? 0;
+      const orphaned =
+        db
+          .select({ n: count() })
+          .from(scanRuns)
+          .leftJoin(scanLeases, eq(scanLeases.runId, scanRuns.id))
+          .where(and(eq(scanRuns.status, 'running'), isNull(scanLeases.runId)))
+          .get()?.n ?? 0;
+      if (stale === 0 && orphaned === 0) return [];
       return db.transaction(
         (tx) => {
           const marked: number[] = [];
