@@ -131,7 +131,10 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
       // The run's end releases its scan lease in the same transaction.
       tx.delete(scanLeases).where(eq(scanLeases.runId, input.runId)).run();
       return outcome;
-    });
+      // IMMEDIATE: the write lock is taken (waiting for it) before the first read; a deferred
+      // transaction that reads first fails with SQLITE_BUSY_SNAPSHOT when another process (a heartbeat,
+      // a readiness probe) commits between its reads and its first write.
+    }, { behavior: 'immediate' });
 
   return {
     handle,

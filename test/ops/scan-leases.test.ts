@@ -3,6 +3,8 @@
  * file, as a second keywatch process (another replica, `keywatch scan`) would open it. The lock is the
  * lease row in the database, not anything in memory.
  */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { startScheduler } from '../../src/scheduler/scheduler';
 import { accountWithKeyAges, accountWithUsers } from '../support/accounts';
 import { runCli } from './cli-run';
@@ -187,4 +189,37 @@ describe('one scan per target across processes', () => {
       expect.objectContaining({ id: started.body.id, status: 'interrupted' }),
     ]);
   });
+});
+
+describe('another process writing the same database', () => {
+  test('when another process commits small writes all the time (heartbeats, readiness probes), then scans still store their results', async () => {
+    const ages = Array.from({ length: 300 }, (_, i) => 100 + i);
+    const a = await startOpsApp({ account: accountWithKeyAges(ages) });
+    // A second process that commits a write every millisecond, as the heartbeats and readiness
+    // probes of other keywatch processes on the same database do (far more often, to make a race certain).
+    const betterSqlite = path.join(process.cwd(), 'node_modules', 'better-sqlite3');
+    const writer = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D = require(${JSON.stringify(betterSqlite)}); const db = new D(process.argv[1]); db.pragma('busy_timeout = 5000');
+         const write = db.prepare('INSERT INTO readiness_probe (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at');
+         setInterval(() => write.run(Date.now()), 1); process.stdout.write('writing\\n');`,
+        a.dbPath,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise((resolve) => writer.stdout!.once('data', resolve));
+      for (let i = 0; i < 4; i++) {
+        // every scan changes something, so each one writes findings and intervals
+        a.sim.account.users[i].accessKeys[0].createDate = new Date(Date.now() - (1_000 + i) * 86_400_000);
+        const run = await a.scan();
+        expect({ scan: i, status: run.status, error: run.error }).toEqual({ scan: i, status: 'succeeded', error: null });
+      }
+    } finally {
+      writer.kill('SIGKILL');
+      await a.close();
+    }
+  }, 60_000);
 });
