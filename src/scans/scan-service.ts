@@ -337,6 +337,7 @@ export class ScanService {
       log.warn({ err: storeError }, 'could not read the finished run back');
       return { run: { ...run, status: endError ? 'running' : 'interrupted' }, endError };
     }
+    if (endError) return { run: finished, endError }; // not finished as far as the database knows: no metrics, no webhook
     try {
       this.options.onRunFinished?.(finished);
     } catch (hookError) {
