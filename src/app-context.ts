@@ -5,7 +5,7 @@
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createIamClients, type IamClients } from './aws/iam-gateway';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { createApp } from './http/app';
 import { KeywatchMetrics } from './observability/metrics';
 import { fanOut, type RunFinishedListener } from './observability/run-listeners';
@@ -13,7 +13,7 @@ import { collectors } from './aws/collectors';
 import { PostRunTasks } from './scans/post-run';
 import { ScanService } from './scans/scan-service';
 import { startScheduler, type Scheduler } from './scheduler/scheduler';
-import { makeMetricsQueries, openStore, type ScanRun, type Store } from './store';
+import { isStoreError, makeMetricsQueries, openStore, type ScanRun, type Store } from './store';
 
 export interface AppContext {
   config: Config;
@@ -44,12 +44,19 @@ export interface BuildOptions {
   runFinishedListeners?: RunFinishedListener[];
 }
 
+/**
+ * Builds keywatch. A database that cannot be opened, created, written or migrated is a ConfigError
+ * naming KEYWATCH_DB_PATH (main.ts and the CLI exit 2, as for any configuration error).
+ */
 export function buildAppContext(config: Config, options: BuildOptions): AppContext {
   const { logger } = options;
   const clock = options.clock ?? (() => new Date());
-  const store = openStore(config.dbPath, { clock });
-  const interrupted = store.runs.markRunningAsInterrupted(clock().getTime(), 'keywatch stopped while the scan was running');
-  if (interrupted.length > 0) logger.warn({ run_ids: interrupted }, 'runs left running by a previous process marked interrupted');
+  let store: Store;
+  try {
+    store = openStore(config.dbPath, { clock });
+  } catch (error) {
+    throw databaseStartupError(error);
+  }
 
   const metrics: KeywatchMetrics = new KeywatchMetrics({
     version: config.version,
@@ -79,7 +86,18 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     reportTimeoutMs: config.reportTimeoutMs,
     clock,
     onRunFinished: fanOut([metrics.onRunFinished, options.onRunFinished, ...(options.runFinishedListeners ?? []), postRun.onRunFinished], logger),
+    leaseTimeoutMs: config.scanLeaseTimeoutMs,
   });
+  // Runs of a process that died (lease stale or missing) are interrupted; a run another live process
+  // is scanning (fresh lease) is left alone. Later ones are caught by the heartbeat.
+  try {
+    scans.interruptAbandoned();
+  } catch (error) {
+    void scans.shutdown(0);
+    clients.destroy();
+    store.close();
+    throw databaseStartupError(error);
+  }
   const scheduler = options.schedule
     ? startScheduler({ cron: config.schedule.cron, timezone: config.schedule.timezone, source: config.schedule.source, scans, logger })
     : null;
@@ -107,4 +125,9 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
       store.close();
     },
   };
+}
+
+function databaseStartupError(error: unknown): unknown {
+  if (!isStoreError(error)) return error;
+  return new ConfigError([`KEYWATCH_DB_PATH: ${error.reason}`]);
 }

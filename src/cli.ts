@@ -49,7 +49,8 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...a
     try {
       process.exitCode = await fn(...args);
     } catch (error) {
-      const code = error instanceof CliError ? error.exitCode : 1;
+      // A database that cannot be opened or migrated (KEYWATCH_DB_PATH) is a configuration error: 2.
+      const code = error instanceof CliError ? error.exitCode : error instanceof ConfigError ? 2 : 1;
       process.stderr.write(`keywatch: ${(error as Error).message}\n`);
       process.exitCode = code;
     }

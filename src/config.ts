@@ -133,6 +133,7 @@ const envSchema = z.object({
   KEYWATCH_SCAN_TIMEZONE: timezone,
   KEYWATCH_SCAN_SOURCE: z.enum(SCAN_SOURCES).default('api'),
   KEYWATCH_REPORT_TIMEOUT_S: integer(1, 300),
+  KEYWATCH_SCAN_LEASE_TIMEOUT_S: integer(1, 60),
   KEYWATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KEYWATCH_SHUTDOWN_GRACE_S: integer(0, 25),
   KEYWATCH_DEMO_USERS: integer(1, 250),
@@ -244,6 +245,8 @@ export interface Config {
   };
   schedule: { cron: string | null; timezone: string; source: ScanSource };
   reportTimeoutMs: number;
+  /** A scan lease not renewed for this long belongs to a dead process: it may be taken over and its run is interrupted. */
+  scanLeaseTimeoutMs: number;
   shutdownGraceMs: number;
   logLevel: string;
   demoAccount: { users: number; seed: number };
@@ -336,6 +339,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       source: e.KEYWATCH_SCAN_SOURCE,
     },
     reportTimeoutMs: e.KEYWATCH_REPORT_TIMEOUT_S * 1000,
+    scanLeaseTimeoutMs: e.KEYWATCH_SCAN_LEASE_TIMEOUT_S * 1000,
     shutdownGraceMs: e.KEYWATCH_SHUTDOWN_GRACE_S * 1000,
     logLevel: e.KEYWATCH_LOG_LEVEL,
     demoAccount: { users: e.KEYWATCH_DEMO_USERS, seed: e.KEYWATCH_DEMO_SEED },

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'aws_credentials',
   'report_failed',
   'storage_error',
+  'storage_unavailable',
   'too_many_requests',
   'payload_too_large',
   'unsupported_media_type',

@@ -43,12 +43,22 @@ async function main(argv: string[]): Promise<void> {
     logger.info({ simulator: demoAccount.simulator.url, users: config.demoAccount.users }, 'demo: simulated AWS account started');
   }
 
-  const ctx: AppContext = buildAppContext(config, {
-    logger,
-    schedule: true,
-    awsCredentials: demo ? DEMO_CREDENTIALS : undefined,
-    onRunFinished: demoAccount ? () => demoAccount!.evolve() : undefined,
-  });
+  let ctx: AppContext;
+  try {
+    ctx = buildAppContext(config, {
+      logger,
+      schedule: true,
+      awsCredentials: demo ? DEMO_CREDENTIALS : undefined,
+      onRunFinished: demoAccount ? () => demoAccount!.evolve() : undefined,
+    });
+  } catch (error) {
+    // A database that cannot be opened, written or migrated (KEYWATCH_DB_PATH) is a configuration error.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`keywatch: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
 
   const server: Server = ctx.app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {

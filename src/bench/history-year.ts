@@ -25,7 +25,7 @@ import { diffRuns } from '../scans/diff';
 import { countBySeverity, toFindingInput } from '../scans/finding-input';
 import { listFindings } from '../scans/findings-query';
 import { mulberry32, type Rng } from '../simulator/model';
-import { openStore } from '../store';
+import { newLeaseOwner, openStore } from '../store';
 import { round } from './common';
 
 const DAY_MS = 86_400_000;
@@ -224,6 +224,7 @@ export async function runHistoryYearScenario(options: HistoryYearOptions = {}): 
     const evalMs: number[] = [];
     const began = process.hrtime.bigint();
 
+    const owner = newLeaseOwner();
     for (let day = 0; day < runs; day++) {
       if (day > 0) account.advanceDay();
       const now = account.now;
@@ -233,7 +234,14 @@ export async function runHistoryYearScenario(options: HistoryYearOptions = {}): 
       const { findings, skipped } = evaluateChecks(snapshot, checks, now);
       const inputs = findings.map(toFindingInput);
       evalMs.push(ms(t0));
-      const run = store.runs.create({ target: TARGET, source: 'api', trigger: 'schedule', startedAt: now.getTime() - 60_000, settings: {} });
+      const run = store.runs.create({
+        target: TARGET,
+        source: 'api',
+        trigger: 'schedule',
+        startedAt: now.getTime() - 60_000,
+        settings: {},
+        lease: { owner, staleBefore: 0 },
+      });
       const t1 = process.hrtime.bigint();
       store.recordSucceededRun({
         runId: run.id,

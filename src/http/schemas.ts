@@ -14,9 +14,10 @@ export const ErrorResponse = z
   })
   .openapi('Error');
 
+/** The error answers of a route; every route that reaches the database can also answer 503 storage_unavailable. */
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(
-    statuses.map((s) => [
+    [...new Set([...statuses, 503])].map((s) => [
       s,
       {
         description:
@@ -28,7 +29,7 @@ export const errorResponses = (...statuses: number[]) =>
               409: 'Conflict',
               413: 'Body larger than 100 kB (after decompression)',
               415: 'Unsupported charset (JSON is UTF-8) or Content-Encoding (identity, gzip, deflate, br)',
-              503: 'Not ready',
+              503: 'Storage unavailable (`storage_unavailable`): the database cannot be written or read — full disk, read-only or corrupt file; the message names the database path and the SQLite error code. Nothing was changed.',
             } as Record<number, string>
           )[s] ?? 'Error',
         content: { 'application/json': { schema: ErrorResponse } },

@@ -1,11 +1,15 @@
 /**
  * The one use case that runs a scan. The API, the scheduler and the CLI all call start(); one
- * lock per target guarantees never two scans of a target at once.
+ * lease per target in the database guarantees never two scans of a target at once, in this process
+ * or any other on the same database (the API answers 409, the CLI exits 1, the scheduler skips).
  *
- *   lock target → create run (running) → collect snapshot (limiter) → evaluate checks (pure)
- *   → write results + succeeded in ONE transaction → release lock
+ *   create run (running) + take the target's lease, in ONE transaction → collect snapshot (limiter)
+ *   → evaluate checks (pure) → write results + succeeded + release the lease in ONE transaction
  *
- * Any failure ends the run `failed` with an error a person can act on, and changes no finding.
+ * While it scans, a heartbeat renews the lease every few seconds; a lease not renewed within the
+ * lease timeout belongs to a process that died, and its run is marked interrupted, finished at its
+ * last heartbeat. Any failure ends the run `failed` with an error a person can act on, and changes
+ * no finding. A run whose row cannot be written is never started (StoreError: 503 over HTTP).
  */
 import type { Logger } from 'pino';
 import type { SnapshotCollector } from '../aws/collect-context';
@@ -15,7 +19,7 @@ import { evaluateChecks, neededData } from '../checks/evaluate';
 import type { ResolvedCheck } from '../checks/settings';
 import type { IamSnapshot, ScanSource } from '../domain/snapshot';
 import { AppError, isAppError } from '../errors';
-import type { RunStats, RunTrigger, ScanRun, Store } from '../store';
+import { isStoreError, newLeaseOwner, RunNotRunningError, StoreError, TargetBusyError, type LeaseOwner, type RunStats, type RunTrigger, type ScanRun, type Store } from '../store';
 import { countBySeverity, toFindingInput } from './finding-input';
 
 export interface ScanServiceOptions {
@@ -31,7 +35,12 @@ export interface ScanServiceOptions {
   clock?: () => Date;
   /** Called after every finished run (metrics, notifications). Must not throw. */
   onRunFinished?: (run: ScanRun) => void;
+  /** A lease not renewed for this long is stale: its process died (KEYWATCH_SCAN_LEASE_TIMEOUT_S; default 60 s). */
+  leaseTimeoutMs?: number;
 }
+
+/** Heartbeats come several times per lease timeout, at most every 5 s. */
+const heartbeatIntervalOf = (leaseTimeoutMs: number): number => Math.max(100, Math.min(5_000, Math.floor(leaseTimeoutMs / 4)));
 
 export interface StartScanInput {
   source: ScanSource;
@@ -42,8 +51,14 @@ export interface StartScanInput {
 export interface StartedScan {
   /** The run as created (status `running`). */
   run: ScanRun;
-  /** Settles with the finished run; never rejects (a failure is a `failed` run). */
+  /**
+   * Settles with the finished run as stored; never rejects (a failure is a `failed` run). When even
+   * the run's end could not be stored, the run as last known (still `running` in the database until
+   * its lease times out).
+   */
   done: Promise<ScanRun>;
+  /** Like `done`, but rejects with the StoreError when the run's end could not be stored (wait=true, the CLI, v1). */
+  recorded: Promise<ScanRun>;
   /** The collected snapshot once done (null when collection failed); for the v1 endpoints. */
   snapshot: Promise<IamSnapshot | null>;
 }
@@ -55,13 +70,22 @@ interface RunningScan {
 }
 
 export class ScanService {
+  /** This process's scans (the database lease is the lock; this is what the heartbeat renews). */
   private readonly running = new Map<string, RunningScan>();
   private readonly limiter: IamLimiter;
   private readonly clock: () => Date;
+  /** Who this process is in scan_leases. */
+  readonly owner: LeaseOwner = newLeaseOwner();
+  private readonly leaseTimeoutMs: number;
+  private readonly heartbeat: NodeJS.Timeout;
+  private lastLeaseProblem: string | null = null;
 
   constructor(private readonly options: ScanServiceOptions) {
     this.limiter = new IamLimiter(options.limiter);
     this.clock = options.clock ?? (() => new Date());
+    this.leaseTimeoutMs = options.leaseTimeoutMs ?? 60_000;
+    this.heartbeat = setInterval(() => this.maintainLeases(), heartbeatIntervalOf(this.leaseTimeoutMs));
+    this.heartbeat.unref();
   }
 
   get target(): string {
@@ -76,8 +100,11 @@ export class ScanService {
     return Object.keys(this.options.collectors) as ScanSource[];
   }
 
+  /** Whether a scan of the target is running, in this process or another one with a fresh lease. */
   isRunning(target = this.options.target): boolean {
-    return this.running.has(target);
+    if (this.running.has(target)) return true;
+    const lease = this.options.store.runs.leaseOf(target);
+    return lease !== null && lease.heartbeatAt >= this.clock().getTime() - this.leaseTimeoutMs;
   }
 
   runningRunIds(): number[] {
@@ -100,34 +127,73 @@ export class ScanService {
       ]);
     }
     const current = this.running.get(target);
-    if (current) {
-      throw new AppError('scan_in_progress', 409, `A scan of target "${target}" is already running (run ${current.runId}). Try again when it has finished.`);
-    }
-    // Take the lock before anything asynchronous can interleave.
+    if (current) throw scanInProgress(target, current.runId, null);
+    // Take the in-process slot before anything asynchronous can interleave; the database lease is
+    // taken with the run row, in one transaction.
     const slot: RunningScan = { runId: -1, gateway: null, done: Promise.resolve(undefined as unknown as ScanRun) };
     this.running.set(target, slot);
     let run: ScanRun;
     try {
+      const now = this.clock().getTime();
       run = this.options.store.runs.create({
         target,
         source: input.source,
         trigger: input.trigger,
-        startedAt: this.clock().getTime(),
+        startedAt: now,
         settings: this.settingsSnapshot(),
+        lease: { owner: this.owner, staleBefore: now - this.leaseTimeoutMs },
       });
     } catch (error) {
+      // Refused (409) or not stored (StoreError, 503): nothing starts, the slot is free again.
       this.running.delete(target);
-      throw new AppError('storage_error', 500, `Could not record the scan run: ${(error as Error).message}`, undefined, { cause: error });
+      if (error instanceof TargetBusyError) throw scanInProgress(target, error.runId, error.holder);
+      throw error;
     }
     slot.runId = run.id;
     let snapshotOut: IamSnapshot | null = null;
-    slot.done = this.execute(run, collector, slot, (s) => (snapshotOut = s)).finally(() => this.running.delete(target));
-    return { run, done: slot.done, snapshot: slot.done.then(() => snapshotOut) };
+    const ended = this.execute(run, collector, slot, (s) => (snapshotOut = s)).finally(() => this.running.delete(target));
+    slot.done = ended.then((e) => e.run);
+    const recorded = ended.then((e) => (e.endError ? Promise.reject(e.endError) : e.run));
+    recorded.catch(() => undefined); // handled here: callers that do not wait must not see an unhandled rejection
+    return { run, done: slot.done, recorded, snapshot: slot.done.then(() => snapshotOut) };
   }
 
-  /** Starts a scan and waits for it to finish. */
+  /**
+   * Heartbeat (every few seconds, and callable directly): renews the leases of this process's scans
+   * and marks interrupted the runs of processes that died (lease stale or missing). Never throws.
+   */
+  maintainLeases(): void {
+    const now = this.clock().getTime();
+    try {
+      for (const [target, slot] of this.running) {
+        if (slot.runId < 0) continue;
+        if (!this.options.store.runs.renewLease(slot.runId, this.owner, now)) {
+          // Another process judged this process dead (no heartbeat within the timeout) and took the
+          // target over; this run is already interrupted. Stop scanning.
+          this.options.logger.warn({ run_id: slot.runId, target }, 'scan lease lost to another keywatch process; stopping this scan');
+          slot.gateway?.cancel(new AppError('internal_error', 503, `the scan lease of run ${slot.runId} was taken over by another keywatch process`));
+        }
+      }
+      this.interruptAbandoned(now);
+      this.lastLeaseProblem = null;
+    } catch (error) {
+      // A database that cannot be written: log once per distinct problem, not every heartbeat.
+      const message = (error as Error)?.message ?? String(error);
+      if (message !== this.lastLeaseProblem) this.options.logger.error({ err: error }, 'could not renew scan leases');
+      this.lastLeaseProblem = message;
+    }
+  }
+
+  /** Marks interrupted the runs whose process died (lease not renewed within the timeout, or none). */
+  interruptAbandoned(now = this.clock().getTime()): number[] {
+    const ids = this.options.store.runs.interruptAbandoned(now - this.leaseTimeoutMs);
+    if (ids.length > 0) this.options.logger.warn({ run_ids: ids }, 'runs of a keywatch process that stopped marked interrupted');
+    return ids;
+  }
+
+  /** Starts a scan and waits for it to finish; rejects with a StoreError when its end could not be stored. */
   async runToCompletion(input: StartScanInput): Promise<ScanRun> {
-    return this.start(input).done;
+    return this.start(input).recorded;
   }
 
   /**
@@ -146,8 +212,13 @@ export class ScanService {
       if (outcome === 'timeout') {
         for (const s of scans) {
           s.gateway?.cancel(new AppError('internal_error', 503, 'keywatch is shutting down'));
-          this.options.store.runs.markInterrupted(s.runId, this.clock().getTime(), `keywatch shut down before the scan finished (grace period ${graceMs} ms)`);
-          this.options.logger.warn({ run_id: s.runId }, 'scan interrupted by shutdown');
+          try {
+            this.options.store.runs.markInterrupted(s.runId, this.clock().getTime(), `keywatch shut down before the scan finished (grace period ${graceMs} ms)`);
+            this.options.logger.warn({ run_id: s.runId }, 'scan interrupted by shutdown');
+          } catch (error) {
+            // Its lease then times out and the next keywatch marks it interrupted at its last heartbeat.
+            this.options.logger.error({ err: error, run_id: s.runId }, 'could not mark the run interrupted at shutdown');
+          }
         }
         // Queued IAM calls now fail fast; abort the ones in flight too (slow answers would otherwise
         // hold the scan up to the SDK's request timeout), and give the scans a moment to unwind
@@ -156,6 +227,7 @@ export class ScanService {
         await Promise.race([Promise.all(scans.map((s) => s.done)), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       }
     }
+    clearInterval(this.heartbeat);
     await this.limiter.stop();
   }
 
@@ -168,7 +240,12 @@ export class ScanService {
     await this.running.get(target)?.done;
   }
 
-  private async execute(run: ScanRun, collector: SnapshotCollector, slot: RunningScan, keepSnapshot: (s: IamSnapshot) => void): Promise<ScanRun> {
+  private async execute(
+    run: ScanRun,
+    collector: SnapshotCollector,
+    slot: RunningScan,
+    keepSnapshot: (s: IamSnapshot) => void,
+  ): Promise<{ run: ScanRun; endError: StoreError | null }> {
     const log = this.options.logger.child({ run_id: run.id, target: run.target, source: run.source, trigger: run.trigger });
     const started = Date.now();
     const callStats: CallStats = emptyCallStats();
@@ -177,6 +254,7 @@ export class ScanService {
     const source = run.source as ScanSource;
     log.info('scan started');
     let accountId: string | null = null;
+    let endError: StoreError | null = null;
     try {
       const snapshot = await collector({
         gateway,
@@ -210,40 +288,64 @@ export class ScanService {
       log.info({ stats, outcome }, 'scan succeeded');
     } catch (error) {
       gateway.cancel(error instanceof Error ? error : new Error(String(error)));
-      const appError = isAppError(error)
-        ? error
-        : new AppError('internal_error', 500, `The scan failed unexpectedly: ${(error as Error)?.message ?? String(error)}`, undefined, { cause: error });
-      const code = isStorageError(error) ? 'storage_error' : appError.code;
-      const message = isStorageError(error) ? `Could not store the scan results: ${(error as Error).message}` : appError.message;
-      try {
-        this.options.store.runs.markFailed(run.id, {
-          finishedAt: this.clock().getTime(),
-          errorCode: code,
-          error: message,
-          stats: statsOf(callStats, started),
-          accountId,
-        });
-      } catch (storeError) {
-        log.error({ err: storeError }, 'could not mark the run failed');
+      if (error instanceof RunNotRunningError) {
+        // Shutdown, or another process that took the lease over, marked it interrupted: that stays.
+        log.warn({ err: error }, 'scan finished after its run was interrupted; its results were not stored');
+      } else {
+        const appError = isAppError(error)
+          ? error
+          : new AppError('internal_error', 500, `The scan failed unexpectedly: ${(error as Error)?.message ?? String(error)}`, undefined, { cause: error });
+        const code = isStoreError(error) ? 'storage_error' : appError.code;
+        const message = isStoreError(error) ? `Could not store the scan results: ${error.message}` : appError.message;
+        try {
+          this.options.store.runs.markFailed(run.id, {
+            finishedAt: this.clock().getTime(),
+            errorCode: code,
+            error: message,
+            stats: statsOf(callStats, started),
+            accountId,
+          });
+        } catch (storeError) {
+          // Not even the failure could be stored: the run stays `running` with its lease until this
+          // process's next scan of the target takes it over, or the lease times out (no more
+          // heartbeats) and another process does; the run then reads interrupted.
+          if (isStoreError(storeError)) {
+            endError = new StoreError(storeError.sqliteCode, storeError.dbPath, `the end of run ${run.id} could not be stored: ${storeError.reason}`, {
+              cause: storeError,
+            });
+          }
+          log.error({ err: storeError }, 'could not mark the run failed');
+        }
+        log.warn({ error_code: code, error: message, stats: statsOf(callStats, started) }, 'scan failed');
       }
-      log.warn({ error_code: code, error: message, stats: statsOf(callStats, started) }, 'scan failed');
     }
     let finished: ScanRun;
     try {
       finished = this.options.store.runs.get(run.id) ?? run;
     } catch (storeError) {
-      // The store was closed under us (shutdown after the grace period): the run was marked
-      // interrupted before that. `done` must still settle, never reject.
+      // The store was closed under us (shutdown after the grace period: the run was marked
+      // interrupted before that), or cannot be read. `done` must still settle, never reject.
       log.warn({ err: storeError }, 'could not read the finished run back');
-      return { ...run, status: 'interrupted' };
+      return { run: { ...run, status: endError ? 'running' : 'interrupted' }, endError };
     }
+    if (endError) return { run: finished, endError }; // not finished as far as the database knows: no metrics, no webhook
     try {
       this.options.onRunFinished?.(finished);
     } catch (hookError) {
       log.error({ err: hookError }, 'run-finished hook failed');
     }
-    return finished;
+    return { run: finished, endError };
   }
+}
+
+/** 409: a scan of the target is running; `holder` names the other process when it is not this one. */
+function scanInProgress(target: string, runId: number, holder: LeaseOwner | null): AppError {
+  const where = holder ? `, in another keywatch process: pid ${holder.pid} on ${holder.host}` : '';
+  return new AppError(
+    'scan_in_progress',
+    409,
+    `A scan of target "${target}" is already running (run ${runId}${where}). Try again when it has finished.`,
+  );
 }
 
 function statsOf(calls: CallStats, startedMs: number): RunStats {
@@ -254,9 +356,4 @@ function statsOf(calls: CallStats, startedMs: number): RunStats {
     duration_ms: Date.now() - startedMs,
     calls_by_action: { ...calls.by_action },
   };
-}
-
-function isStorageError(error: unknown): boolean {
-  const code = (error as { code?: string })?.code ?? '';
-  return typeof code === 'string' && code.startsWith('SQLITE_');
 }

@@ -1,4 +1,7 @@
-/** Scheduled scans (node-cron). They go through the same ScanService (and lock) as the API and CLI. */
+/**
+ * Scheduled scans (node-cron). They go through the same ScanService (and database lease) as the API
+ * and CLI: while any process scans the target, a scheduled scan is skipped and logged.
+ */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { ScanSource } from '../domain/snapshot';
@@ -30,7 +33,8 @@ export function startScheduler(options: {
         logger.info({ run_id: run.id }, 'scheduled scan started');
         await done;
       } catch (error) {
-        if (isAppError(error) && error.code === 'scan_in_progress') logger.warn('scheduled scan skipped: a scan of this target is already running');
+        // The message names the running run (in this process or another one on the same database).
+        if (isAppError(error) && error.code === 'scan_in_progress') logger.warn({ reason: error.message }, 'scheduled scan skipped: a scan of this target is already running');
         else logger.error({ err: error }, 'scheduled scan could not start');
       }
     },

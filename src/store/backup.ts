@@ -3,7 +3,8 @@
  * a consistent copy of every committed transaction, safe while the server is running and writing
  * (SQLite restarts the copy if another connection writes mid-way). The copy is written to a
  * temporary file beside the destination and renamed into place only once complete and checked,
- * so an interrupted backup never leaves a half-written file under the destination's name.
+ * so an interrupted backup never leaves a half-written file under the destination's name. The copy
+ * holds no scan leases (see below).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -63,6 +64,11 @@ export async function backupDatabase(sourcePath: string, destinationPath: string
       if (check !== 'ok') throw new BackupError(`The backup failed its integrity check: ${String(check)}`);
       const hasRuns = copy.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scan_runs'").get();
       if (hasRuns) runs = (copy.prepare('SELECT COUNT(*) AS n FROM scan_runs').get() as { n: number }).n;
+      // No process scans the copy: without the live database's scan leases, a scan that was running
+      // during the backup reads interrupted (at its last heartbeat) as soon as the copy is restored,
+      // instead of blocking its target until the lease times out.
+      const hasLeases = copy.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'scan_leases'").get();
+      if (hasLeases) copy.prepare('DELETE FROM scan_leases').run();
       // A self-contained file: no -wal/-shm companions needed to restore it.
       copy.pragma('journal_mode = DELETE');
     } finally {

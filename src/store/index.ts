@@ -1,14 +1,19 @@
 /**
  * The store: one SQLite database, its repositories, and the one write that must be atomic —
  * a succeeded run together with all of its results.
+ *
+ * Every write either commits and is confirmed or raises: statements run to completion (`.run()`, or
+ * inside a transaction whose COMMIT raises), never an `INSERT … RETURNING` read with one step, whose
+ * commit error better-sqlite3 would drop. Every failure of SQLite under a repository call is raised as
+ * a StoreError naming the database path and SQLite's code (guard below).
  */
 import { and, count, eq } from 'drizzle-orm';
-import { AppError } from '../errors';
-import { applyMigrations, databaseReadiness, openDatabase, type DatabaseHandle } from './db';
+import { applyMigrations, assertWritable, databaseReadiness, openDatabase, type DatabaseHandle } from './db';
+import { guardRepository, RunNotRunningError } from './errors';
 import { makeFindingsRepository, type FindingInput, type FindingRef, type RecordOutcome } from './findings-repository';
 import { makeRetentionRepository } from './retention-repository';
 import { makeRunsRepository, type RunStats } from './runs-repository';
-import { findingStates, findings as findingsTable, scanRuns } from './schema';
+import { findingStates, findings as findingsTable, scanLeases, scanRuns } from './schema';
 import { makeSuppressionsRepository } from './suppressions-repository';
 
 export interface SucceededRunInput {
@@ -35,6 +40,7 @@ export interface Store {
    * findings by severity, new, resolved, changed — what trends chart).
    */
   recordSucceededRun(input: SucceededRunInput): RecordOutcome;
+  /** The database answers, its migrations are applied and a write can be committed (see db.ts probeWrite). */
   readiness(): { ok: boolean; reason?: string };
   /** Bytes a table and its indexes take (benchmarks). */
   tableBytes(table: 'scan_runs' | 'findings' | 'finding_states'): number;
@@ -51,13 +57,26 @@ export interface OpenStoreOptions {
   clock?: () => Date;
 }
 
+/**
+ * Opens (creating it if needed) and migrates the database. Throws StoreError when the file cannot be
+ * opened, created, written or migrated.
+ */
 export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store {
   const handle = openDatabase(dbPath);
-  if (options.migrate ?? true) applyMigrations(handle);
   const clock = options.clock ?? (() => new Date());
-  const runs = makeRunsRepository(handle.db);
-  const suppressionsRepo = makeSuppressionsRepository(handle.db);
-  const findingsRepo = makeFindingsRepository(handle.db, handle.sqlite, suppressionsRepo, clock);
+  try {
+    if (options.migrate ?? true) {
+      applyMigrations(handle);
+      assertWritable(handle, clock().getTime());
+    }
+  } catch (error) {
+    handle.close();
+    throw error;
+  }
+  const guard = <T extends object>(repo: T): T => guardRepository(repo, dbPath);
+  const runs = guard(makeRunsRepository(handle.db));
+  const suppressionsRepo = guard(makeSuppressionsRepository(handle.db));
+  const findingsRepo = guard(makeFindingsRepository(handle.db, handle.sqlite, suppressionsRepo, clock));
 
   const recordSucceededRun = (input: SucceededRunInput): RecordOutcome =>
     handle.db.transaction((tx) => {
@@ -108,30 +127,35 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
         // status, and throwing here rolls the applied results back with it.
         .where(and(eq(scanRuns.id, input.runId), eq(scanRuns.status, 'running')))
         .run();
-      if (updated.changes !== 1) {
-        throw new AppError('internal_error', 503, `run ${input.runId} is no longer running (interrupted); its results were not stored`);
-      }
+      if (updated.changes !== 1) throw new RunNotRunningError(input.runId);
+      // The run's end releases its scan lease in the same transaction.
+      tx.delete(scanLeases).where(eq(scanLeases.runId, input.runId)).run();
       return outcome;
-    });
+      // IMMEDIATE: the write lock is taken (waiting for it) before the first read; a deferred
+      // transaction that reads first fails with SQLITE_BUSY_SNAPSHOT when another process (a heartbeat,
+      // a readiness probe) commits between its reads and its first write.
+    }, { behavior: 'immediate' });
 
   return {
     handle,
     runs,
     findings: findingsRepo,
     suppressions: suppressionsRepo,
-    retention: makeRetentionRepository(handle.sqlite),
-    recordSucceededRun,
-    readiness: () => databaseReadiness(handle),
-    tableBytes: (table) => tableBytes(handle, table),
-    checkpoint: () => {
-      handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    },
-    tableCounts: () => ({
-      scan_runs: handle.db.select({ n: count() }).from(scanRuns).get()!.n,
-      findings: handle.db.select({ n: count() }).from(findingsTable).get()!.n,
-      finding_states: handle.db.select({ n: count() }).from(findingStates).get()!.n,
-    }),
+    retention: guard(makeRetentionRepository(handle.sqlite)),
+    readiness: () => databaseReadiness(handle, clock().getTime()),
     close: () => handle.close(),
+    ...guard({
+      recordSucceededRun,
+      tableBytes: (table: 'scan_runs' | 'findings' | 'finding_states') => tableBytes(handle, table),
+      checkpoint: () => {
+        handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      },
+      tableCounts: () => ({
+        scan_runs: handle.db.select({ n: count() }).from(scanRuns).get()!.n,
+        findings: handle.db.select({ n: count() }).from(findingsTable).get()!.n,
+        finding_states: handle.db.select({ n: count() }).from(findingStates).get()!.n,
+      }),
+    }),
   };
 }
 
@@ -141,6 +165,8 @@ export type { Suppression, SuppressionState } from './suppressions-repository';
 export type { ScanRun, RunStats, RunStatus, RunTrigger } from './runs-repository';
 export { RUN_STATUSES } from './runs-repository';
 export { makeMetricsQueries, type MetricsQueries } from './metrics-queries';
+export { newLeaseOwner, type LeaseOwner, type ScanLease } from './runs-repository';
+export { isStoreError, RunNotRunningError, StoreError, TargetBusyError } from './errors';
 
 /** dbstat when SQLite has it; otherwise an estimate from the column lengths. */
 function tableBytes(handle: DatabaseHandle, table: 'scan_runs' | 'findings' | 'finding_states'): number {

@@ -6,6 +6,7 @@
 import { count, eq, gt, isNull, max, or } from 'drizzle-orm';
 import type { DatabaseHandle } from './db';
 import { findings, scanRuns, suppressions } from './schema';
+import { guardRepository } from './errors';
 import { compileMatcher } from './suppression-match';
 
 export interface OpenFindingsCount {
@@ -25,7 +26,7 @@ export interface LastSucceededScan {
 
 export function makeMetricsQueries(handle: DatabaseHandle) {
   const { db } = handle;
-  return {
+  return guardRepository({
     /** Open findings grouped by target, severity, check and whether a suppression applies at `now`. */
     openFindingsBySeverityAndCheck(now: number = Date.now()): OpenFindingsCount[] {
       const rules = db
@@ -77,7 +78,7 @@ export function makeMetricsQueries(handle: DatabaseHandle) {
         .all()
         .filter((r): r is LastSucceededScan => r.finishedAt !== null);
     },
-  };
+  }, handle.path);
 }
 
 export type MetricsQueries = ReturnType<typeof makeMetricsQueries>;

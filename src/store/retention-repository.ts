@@ -47,7 +47,7 @@ export function makeRetentionRepository(sqlite: Database.Database) {
         const oldestKept = st.oldestSucceeded.get(target) as number | null;
         const deletedFindings = oldestKept === null ? 0 : st.deleteFindings.run(target, oldestKept, batch).changes;
         return { deletedRuns, deletedFindings, oldestKeptRunId: oldestKept, more: deletedRuns === batch || deletedFindings === batch };
-      })();
+      }).immediate(); // reads then writes: take the write lock first (see store.recordSucceededRun)
     },
   };
 }

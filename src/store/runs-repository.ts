@@ -1,6 +1,9 @@
-import { and, count, desc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { and, count, desc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from './db';
-import { scanRuns, type ScanRunRow } from './schema';
+import { TargetBusyError } from './errors';
+import { scanLeases, scanRuns, type ScanLeaseRow, type ScanRunRow } from './schema';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
 export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'interrupted'] as const;
@@ -33,6 +36,57 @@ export interface ScanRun {
   stats: RunStats;
   skippedChecks: { checkId: string; reason: string }[];
   reportGeneratedAt: number | null;
+  /** The last moment the run was known alive (its start, then each heartbeat while it scans). */
+  heartbeatAt: number | null;
+}
+
+/** Who holds a scan lease: one per keywatch process (per app context). */
+export interface LeaseOwner {
+  /** Random: tells two processes apart even on one host with a reused pid. */
+  id: string;
+  /** For people: the process and host named in a 409 or a log line. */
+  pid: number;
+  host: string;
+}
+
+export function newLeaseOwner(): LeaseOwner {
+  return { id: randomUUID(), pid: process.pid, host: os.hostname() };
+}
+
+/** The lease of a target: which run holds it, who runs it, when it was last renewed. */
+export interface ScanLease {
+  target: string;
+  runId: number;
+  owner: LeaseOwner;
+  acquiredAt: number;
+  heartbeatAt: number;
+}
+
+const toLease = (r: ScanLeaseRow): ScanLease => ({
+  target: r.target,
+  runId: r.runId,
+  owner: { id: r.ownerId, pid: r.ownerPid, host: r.ownerHost },
+  acquiredAt: r.acquiredAt,
+  heartbeatAt: r.heartbeatAt,
+});
+
+export interface NewRun {
+  target: string;
+  source: string;
+  trigger: RunTrigger;
+  startedAt: number;
+  settings: Record<string, unknown>;
+  /** The lease taken with the run; a lease of the target whose heartbeat is older than staleBefore (ms) is taken over. */
+  lease: { owner: LeaseOwner; staleBefore: number };
+}
+
+/** The run's end, recorded together with the release of its lease. */
+export interface RunEnd {
+  finishedAt: number;
+  errorCode: string;
+  error: string;
+  stats: RunStats;
+  accountId?: string | null;
 }
 
 const toRun = (r: ScanRunRow): ScanRun => ({
@@ -50,7 +104,17 @@ const toRun = (r: ScanRunRow): ScanRun => ({
   stats: JSON.parse(r.statsJson) as RunStats,
   skippedChecks: JSON.parse(r.skippedJson) as { checkId: string; reason: string }[],
   reportGeneratedAt: r.reportGeneratedAt,
+  heartbeatAt: r.heartbeatAt,
 });
+
+/** Why a run whose process died reads interrupted: the phrase tests and people look for, and who held it. */
+const abandonedReason = (lease: ScanLease | null): string =>
+  lease
+    ? `keywatch stopped while the scan was running (pid ${lease.owner.pid} on ${lease.owner.host}; no heartbeat since ${new Date(lease.heartbeatAt).toISOString()})`
+    : 'keywatch stopped while the scan was running';
+
+/** A run this process stopped scanning without being able to store its end. */
+const UNRECORDED_END = 'keywatch could not store the end of this scan (the database refused the write); see the log';
 
 export interface ListRunsQuery {
   target?: string;
@@ -62,20 +126,122 @@ export interface ListRunsQuery {
 
 export function makeRunsRepository(db: Db) {
   return {
-    create(input: { target: string; source: string; trigger: RunTrigger; startedAt: number; settings: Record<string, unknown> }): ScanRun {
-      const row = db
-        .insert(scanRuns)
-        .values({
-          target: input.target,
-          source: input.source,
-          trigger: input.trigger,
-          status: 'running',
-          startedAt: input.startedAt,
-          settingsJson: JSON.stringify(input.settings),
-        })
-        .returning()
-        .get();
-      return toRun(row);
+    /**
+     * Creates a `running` run and takes the target's scan lease in ONE transaction: either both are
+     * committed or neither (a failed commit raises). Throws TargetBusyError while another process's run
+     * holds a fresh lease; a stale lease (or one of the caller's own, see below) is taken over and its
+     * run marked interrupted, at its last heartbeat, in the same transaction.
+     */
+    create(input: NewRun): ScanRun {
+      return db.transaction(
+        (tx) => {
+          const held = tx.select().from(scanLeases).where(eq(scanLeases.target, input.target)).get();
+          if (held) {
+            const lease = toLease(held);
+            // The caller's own lease is one it no longer scans under (it checks its scans first): a run
+            // whose end could not be stored. Anyone else's counts until it is stale.
+            const own = lease.owner.id === input.lease.owner.id;
+            if (!own && lease.heartbeatAt >= input.lease.staleBefore) throw new TargetBusyError(input.target, lease.runId, lease.owner);
+            interruptRun(tx, lease.runId, lease.heartbeatAt, own ? UNRECORDED_END : abandonedReason(lease));
+            tx.delete(scanLeases).where(eq(scanLeases.target, input.target)).run();
+          }
+          const id = Number(
+            tx
+              .insert(scanRuns)
+              .values({
+                target: input.target,
+                source: input.source,
+                trigger: input.trigger,
+                status: 'running',
+                startedAt: input.startedAt,
+                heartbeatAt: input.startedAt,
+                settingsJson: JSON.stringify(input.settings),
+              })
+              .run().lastInsertRowid,
+          );
+          const { owner } = input.lease;
+          tx.insert(scanLeases)
+            .values({
+              target: input.target,
+              runId: id,
+              ownerId: owner.id,
+              ownerPid: owner.pid,
+              ownerHost: owner.host,
+              acquiredAt: input.startedAt,
+              heartbeatAt: input.startedAt,
+            })
+            .run();
+          return toRun(tx.select().from(scanRuns).where(eq(scanRuns.id, id)).get()!);
+        },
+        { behavior: 'immediate' },
+      );
+    },
+
+    /**
+     * Heartbeat: renews the lease of a run this owner holds and records the run as alive at `now`.
+     * false when the lease is no longer this owner's (another process took it over as stale).
+     */
+    renewLease(runId: number, owner: LeaseOwner, now: number): boolean {
+      return db.transaction((tx) => {
+        const renewed = tx
+          .update(scanLeases)
+          .set({ heartbeatAt: now })
+          .where(and(eq(scanLeases.runId, runId), eq(scanLeases.ownerId, owner.id)))
+          .run().changes;
+        if (renewed !== 1) return false;
+        tx.update(scanRuns)
+          .set({ heartbeatAt: now })
+          .where(and(eq(scanRuns.id, runId), eq(scanRuns.status, 'running')))
+          .run();
+        return true;
+      });
+    },
+
+    /** The lease of a target (fresh or not), or null. */
+    leaseOf(target: string): ScanLease | null {
+      const row = db.select().from(scanLeases).where(eq(scanLeases.target, target)).get();
+      return row ? toLease(row) : null;
+    },
+
+    /**
+     * Runs whose process died are marked interrupted, finished at their last heartbeat: those whose
+     * lease is stale (heartbeat before staleBefore; the lease is released) and `running` runs without
+     * a lease (left by a version without leases, or restored from a backup). Runs another live process
+     * is scanning keep running. Returns the ids marked.
+     */
+    interruptAbandoned(staleBefore: number): number[] {
+      // Every process calls this on each heartbeat: a plain read first, so that the write lock (which
+      // may wait for another process's long write) is only taken when there is something to mark.
+      const stale = db.select({ n: count() }).from(scanLeases).where(lt(scanLeases.heartbeatAt, staleBefore)).get()?.n ?? 0;
+      const orphaned =
+        db
+          .select({ n: count() })
+          .from(scanRuns)
+          .leftJoin(scanLeases, eq(scanLeases.runId, scanRuns.id))
+          .where(and(eq(scanRuns.status, 'running'), isNull(scanLeases.runId)))
+          .get()?.n ?? 0;
+      if (stale === 0 && orphaned === 0) return [];
+      return db.transaction(
+        (tx) => {
+          const marked: number[] = [];
+          for (const row of tx.select().from(scanLeases).where(lt(scanLeases.heartbeatAt, staleBefore)).all()) {
+            const lease = toLease(row);
+            if (interruptRun(tx, lease.runId, lease.heartbeatAt, abandonedReason(lease))) marked.push(lease.runId);
+            tx.delete(scanLeases).where(and(eq(scanLeases.target, lease.target), eq(scanLeases.runId, lease.runId))).run();
+          }
+          const orphans = tx
+            .select({ id: scanRuns.id, startedAt: scanRuns.startedAt, heartbeatAt: scanRuns.heartbeatAt })
+            .from(scanRuns)
+            .leftJoin(scanLeases, eq(scanLeases.runId, scanRuns.id))
+            .where(and(eq(scanRuns.status, 'running'), isNull(scanLeases.runId)))
+            .all();
+          for (const run of orphans) {
+            if (interruptRun(tx, run.id, run.heartbeatAt ?? run.startedAt, abandonedReason(null))) marked.push(run.id);
+          }
+          return marked;
+        },
+        { behavior: 'immediate' },
+      );
     },
 
     get(id: number): ScanRun | null {
@@ -112,30 +278,37 @@ export function makeRunsRepository(db: Db) {
       return row ? toRun(row) : null;
     },
 
-    markFailed(id: number, input: { finishedAt: number; errorCode: string; error: string; stats: RunStats; accountId?: string | null }): void {
-      db.update(scanRuns)
-        .set({
-          status: 'failed',
-          finishedAt: input.finishedAt,
-          errorCode: input.errorCode,
-          error: input.error,
-          statsJson: JSON.stringify(input.stats),
-          ...(input.accountId ? { accountId: input.accountId } : {}),
-        })
-        .where(and(eq(scanRuns.id, id), eq(scanRuns.status, 'running')))
-        .run();
+    /**
+     * Records a run's failure and releases its lease in one transaction. false when the run was no
+     * longer running (shutdown or another process marked it interrupted): nothing changes then.
+     */
+    markFailed(id: number, input: RunEnd): boolean {
+      return db.transaction((tx) => {
+        const changed = tx
+          .update(scanRuns)
+          .set({
+            status: 'failed',
+            finishedAt: input.finishedAt,
+            heartbeatAt: input.finishedAt,
+            errorCode: input.errorCode,
+            error: input.error,
+            statsJson: JSON.stringify(input.stats),
+            ...(input.accountId ? { accountId: input.accountId } : {}),
+          })
+          .where(and(eq(scanRuns.id, id), eq(scanRuns.status, 'running')))
+          .run().changes;
+        tx.delete(scanLeases).where(eq(scanLeases.runId, id)).run();
+        return changed === 1;
+      });
     },
 
-    /** At start-up: runs left `running` by a process that died are `interrupted`. Returns their ids. */
-    markRunningAsInterrupted(now: number, reason: string): number[] {
-      const ids = db.select({ id: scanRuns.id }).from(scanRuns).where(eq(scanRuns.status, 'running')).all().map((r) => r.id);
-      if (ids.length > 0) {
-        db.update(scanRuns)
-          .set({ status: 'interrupted', finishedAt: now, errorCode: 'interrupted', error: reason })
-          .where(inArray(scanRuns.id, ids))
-          .run();
-      }
-      return ids;
+    /** This process stops a run it is scanning (shutdown): interrupted at `now`, lease released, in one transaction. */
+    markInterrupted(id: number, now: number, reason: string): boolean {
+      return db.transaction((tx) => {
+        const changed = interruptRun(tx, id, now, reason);
+        tx.delete(scanLeases).where(eq(scanLeases.runId, id)).run();
+        return changed;
+      });
     },
 
     /**
@@ -183,14 +356,18 @@ export function makeRunsRepository(db: Db) {
         .all()
         .map((r) => r.target);
     },
-
-    markInterrupted(id: number, now: number, reason: string): void {
-      db.update(scanRuns)
-        .set({ status: 'interrupted', finishedAt: now, errorCode: 'interrupted', error: reason })
-        .where(and(eq(scanRuns.id, id), eq(scanRuns.status, 'running')))
-        .run();
-    },
   };
+}
+
+/** Marks a running run interrupted, finished at `at`; false when it was not running. */
+function interruptRun(tx: Pick<Db, 'update'>, id: number, at: number, reason: string): boolean {
+  return (
+    tx
+      .update(scanRuns)
+      .set({ status: 'interrupted', finishedAt: at, heartbeatAt: at, errorCode: 'interrupted', error: reason })
+      .where(and(eq(scanRuns.id, id), eq(scanRuns.status, 'running')))
+      .run().changes === 1
+  );
 }
 
 export type RunsRepository = ReturnType<typeof makeRunsRepository>;

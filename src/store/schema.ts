@@ -12,7 +12,7 @@
  * What a succeeded run R saw = the intervals of R's target with from_run <= R <= to_run (or open).
  */
 
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const scanRuns = sqliteTable(
   'scan_runs',
@@ -34,9 +34,45 @@ export const scanRuns = sqliteTable(
     /** Checks the source could not evaluate, with the reason (JSON array). */
     skippedJson: text('skipped_json').notNull().default('[]'),
     reportGeneratedAt: integer('report_generated_at'),
+    /**
+     * The last moment the run was known alive (its start, then each heartbeat of its scan lease).
+     * An interrupted run finished here, not when a later process noticed (after a kill -9 too).
+     */
+    heartbeatAt: integer('heartbeat_at'),
   },
   (t) => [index('scan_runs_target_id').on(t.target, t.id), index('scan_runs_status').on(t.status)],
 );
+
+/**
+ * One scan per target across processes: the lease of the run that is scanning a target. Taken in the
+ * transaction that creates the run, renewed by heartbeats while it scans, released in the transaction
+ * that records the run's end. A lease whose heartbeat is older than the lease timeout belongs to a
+ * process that died: it may be taken over, and its run is then marked interrupted.
+ */
+export const scanLeases = sqliteTable('scan_leases', {
+  target: text('target').primaryKey(),
+  runId: integer('run_id')
+    .notNull()
+    .references(() => scanRuns.id, { onDelete: 'cascade' }),
+  /** A random id per keywatch process (per app context): only its owner renews or releases a lease. */
+  ownerId: text('owner_id').notNull(),
+  /** For people reading a 409: which process holds the lease. */
+  ownerPid: integer('owner_pid').notNull(),
+  ownerHost: text('owner_host').notNull(),
+  acquiredAt: integer('acquired_at').notNull(),
+  heartbeatAt: integer('heartbeat_at').notNull(),
+});
+
+/**
+ * The readiness probe's one row: /api/ready commits a write here to prove the database can be
+ * written (a read-only file, a failing disk or a full database make that commit fail).
+ */
+export const readinessProbe = sqliteTable('readiness_probe', {
+  id: integer('id').primaryKey(),
+  checkedAt: integer('checked_at').notNull(),
+  /** Written only inside a rolled-back savepoint: a blob that needs new pages (can the file still grow?). */
+  room: blob('room'),
+});
 
 export const findings = sqliteTable(
   'findings',
@@ -149,4 +185,5 @@ export type FindingRow = typeof findings.$inferSelect;
 export type CheckTextRow = typeof checkTexts.$inferSelect;
 export type FindingStateRow = typeof findingStates.$inferSelect;
 export type SuppressionRow = typeof suppressions.$inferSelect;
+export type ScanLeaseRow = typeof scanLeases.$inferSelect;
 

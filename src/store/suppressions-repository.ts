@@ -40,8 +40,10 @@ export function makeSuppressionsRepository(db: Db) {
         : undefined;
 
   return {
+    /** Inserts a suppression; returns it only once the insert is committed (a failed commit raises). */
     create(input: NewSuppression): Suppression {
-      return toSuppression(db.insert(suppressions).values(input).returning().get());
+      const id = Number(db.insert(suppressions).values(input).run().lastInsertRowid);
+      return toSuppression(db.select().from(suppressions).where(eq(suppressions.id, id)).get()!);
     },
 
     get(id: number): Suppression | null {

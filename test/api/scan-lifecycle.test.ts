@@ -1,5 +1,6 @@
 import { emptyAccount } from '../../src/simulator';
 import { accountWithKeyAges, accountWithUsers } from '../support/accounts';
+import { waitFor } from '../ops/support';
 import { scanViaApi, startHarness, type Harness } from '../support/harness';
 
 describe('scans through the API against the simulated account', () => {
@@ -113,15 +114,18 @@ describe('scans through the API against the simulated account', () => {
     expect(runs.body.items[0].status).toBe('succeeded');
   });
 
-  test('when a run was left running by a killed process, then the next start marks it interrupted', async () => {
-    h = await startHarness({ account: accountWithUsers(200), sim: { latencyMs: 30 } });
+  test('when a run was left running by a killed process, then once its lease times out the restarted keywatch marks it interrupted', async () => {
+    h = await startHarness({ account: accountWithUsers(200), sim: { latencyMs: 30 }, env: { KEYWATCH_SCAN_LEASE_TIMEOUT_S: '1' } });
     const started = await h.post('/api/scans').send({ source: 'api' });
     expect(started.status).toBe(202);
-    // Simulate a crash: the store is reopened by a new process while the run is still `running`.
+    // Simulate a kill -9: the old process writes nothing more; a new one opens the same database.
+    // (A fresh lease may still belong to a live process, so the run reads interrupted once it is stale.)
     await h.crashAndRestart();
+    await waitFor(async () => (await h.get(`/api/scans/${started.body.id}`)).body.status === 'interrupted', 10_000, 'the run to read interrupted');
     const run = await h.get(`/api/scans/${started.body.id}`);
-    expect(run.body.status).toBe('interrupted');
     expect(run.body.error.message).toMatch(/stopped while the scan was running/);
+    // and the target can be scanned again
+    expect((await h.post('/api/scans?wait=true').send({ source: 'api' })).body.status).toBe('succeeded');
   });
 });
 

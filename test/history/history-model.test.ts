@@ -9,7 +9,7 @@ import { diffRuns } from '../../src/scans/diff';
 import { RetentionService } from '../../src/scans/retention';
 import { findingTimeline } from '../../src/scans/timeline';
 import { mulberry32 } from '../../src/simulator';
-import { openStore, type FindingInput, type Store } from '../../src/store';
+import { newLeaseOwner, openStore, type FindingInput, type Store } from '../../src/store';
 import { makeTempDir } from '../support/harness';
 import pino from 'pino';
 
@@ -42,9 +42,10 @@ function buildHistory(store: Store, seed: number, runs: number): RunModel[] {
   const rng = mulberry32(seed);
   const model: RunModel[] = [];
   let current = new Map<string, State>();
+  const owner = newLeaseOwner();
   for (let day = 0; day < runs; day++) {
     const startedAt = T0 + day * DAY;
-    const run = store.runs.create({ target: TARGET, source: 'api', trigger: 'schedule', startedAt, settings: {} });
+    const run = store.runs.create({ target: TARGET, source: 'api', trigger: 'schedule', startedAt, settings: {}, lease: { owner, staleBefore: 0 } });
     if (day > 0 && rng() < 0.15) {
       store.runs.markFailed(run.id, { finishedAt: startedAt + 1000, errorCode: 'aws_access_denied', error: 'denied', stats: { api_calls: 1, throttled: 0, retries: 0, duration_ms: 1 } });
       model.push({ id: run.id, status: 'failed', startedAt, seen: new Map() });

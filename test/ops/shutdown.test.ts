@@ -196,6 +196,45 @@ describe('graceful shutdown of the server process', () => {
     expect(fs.existsSync(`${dbPath()}-wal`)).toBe(false);
   }, 30_000);
 
+  test('when the server is killed with SIGKILL during a scan, then the next server marks that run interrupted at its last heartbeat once its lease times out, and can scan again', async () => {
+    // every IAM answer takes 300 ms, one at a time: the scan would take many seconds
+    sim = await startSimulator({ account: accountWithUsers(20), port: 0, latencyMs: 300 });
+    const env = { KEYWATCH_SCAN_LEASE_TIMEOUT_S: '2', KEYWATCH_IAM_CONCURRENCY: '1' };
+    const first = await startServer(env);
+    const started = await api(first, 'POST', '/api/scans');
+    expect(started.status).toBe(202);
+    const runId = started.body.id as number;
+    await waitFor(() => sim!.stats.calls >= 5, 10_000, 'the scan to be under way');
+    const killedAt = Date.now();
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+    const second = await startServer(env);
+    await waitFor(async () => (await api(second, 'GET', `/api/scans/${runId}`)).body.status === 'interrupted', 15_000, 'the run to read interrupted');
+    const run = (await api(second, 'GET', `/api/scans/${runId}`)).body;
+    // Finished when it was last known alive (a heartbeat at most 500 ms before the kill), not when it was noticed.
+    const finishedAt = Date.parse(run.finished_at as string);
+    expect(finishedAt).toBeLessThanOrEqual(killedAt);
+    expect(finishedAt).toBeGreaterThanOrEqual(Date.parse(run.started_at as string));
+    expect(run.duration_ms).toBe(finishedAt - Date.parse(run.started_at as string));
+    expect((run.error as { message: string }).message).toMatch(/stopped while the scan was running \(pid \d+ on /);
+
+    sim!.setFaults([{ action: '*', error: 'AccessDenied' }]); // the next scan ends at once
+    const next = await api(second, 'POST', '/api/scans');
+    expect(next.status).toBe(202);
+  }, 60_000);
+
+  test('when the database cannot be opened, then the server exits 2 naming KEYWATCH_DB_PATH, the path and the SQLite code', async () => {
+    sim = await startSimulator({ account: accountWithUsers(1), port: 0 });
+    fs.writeFileSync(dbPath(), 'not an SQLite database\n'.repeat(300));
+    await expect(startServer({})).rejects.toThrow(/did not start/);
+    expect(await server!.exited).toEqual({ code: 2, signal: null });
+    const stderr = server!.lines.filter((l) => l.startsWith('stderr: ')).join('');
+    expect(stderr).toContain('KEYWATCH_DB_PATH');
+    expect(stderr).toContain(dbPath());
+    expect(stderr).toContain('SQLITE_NOTADB');
+  }, 30_000);
+
   test('when the server logs, then its lines are JSON and never contain the API password or the AWS secret key', async () => {
     sim = await startSimulator({ account: accountWithUsers(3), port: 0 });
     const s = await startServer({});

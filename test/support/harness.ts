@@ -27,8 +27,8 @@ export interface Harness {
   /** Simulates a process restart: closes the context and builds a new one on the same database. */
   restart(envOverrides?: Record<string, string>): Promise<void>;
   /**
-   * Simulates a crash: a new process opens the same database while the old one is still scanning
-   * (the old one is then discarded without its graceful shutdown).
+   * Simulates a kill -9 and a restart: the old process stops at once (its database connection closes,
+   * so it writes nothing more: no heartbeat, no end of its run), then a new one opens the same database.
    */
   crashAndRestart(): Promise<void>;
   close(): Promise<void>;
@@ -91,10 +91,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     crashAndRestart: async () => {
       const old = ctx;
-      ctx = build(options.env ?? {});
-      await old.scans.waitForRunning().catch(() => undefined);
-      old.clients.destroy();
       old.store.close();
+      // Stops its work; with the database closed, nothing of it is written (not even `interrupted`).
+      await old.close(0).catch(() => undefined);
+      ctx = build(options.env ?? {});
     },
     close: async () => {
       await ctx.close();

@@ -41,7 +41,7 @@ describe('defineRoute', () => {
     const op = document.paths['/api/items/{id}']!.get!;
     expect(op.summary).toBe('One item');
     expect((op.parameters ?? []).map((p) => ('name' in p ? p.name : ''))).toEqual(['id', 'upper']);
-    expect(Object.keys(op.responses)).toEqual(['200', '400', '404']);
+    expect(Object.keys(op.responses)).toEqual(['200', '400', '404', '503']); // 503: every route can meet an unavailable database
   });
 
   test('when the input is valid, then the handler gets it parsed and the answer is sent as declared', async () => {

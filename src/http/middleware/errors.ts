@@ -1,6 +1,7 @@
 /** The one error middleware: `{ error: { code, message, details? } }`, never a stack trace. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, isAppError } from '../../errors';
+import { isStoreError } from '../../store';
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new AppError('not_found', 404, `No route for ${req.method} ${req.path}`));
@@ -21,6 +22,9 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
     appError = AppError.validation([
       error instanceof URIError ? { field: 'path', message: 'is not valid percent-encoding' } : { field: 'request', message: error.message },
     ]);
+  } else if (isStoreError(error)) {
+    // The database cannot be written or read (full, read-only, corrupt): nothing was done; retry later.
+    appError = new AppError('storage_unavailable', 503, error.message);
   } else {
     appError = new AppError('internal_error', 500, 'Internal error; see the server log for details (request id in X-Request-Id)');
   }

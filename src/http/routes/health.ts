@@ -33,7 +33,9 @@ export function healthRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Route
   registry.registerPath({
     method: 'get',
     path: '/api/ready',
-    summary: 'Readiness: the database answers and all migrations are applied',
+    summary: 'Readiness: the database answers, all migrations are applied and a write can be committed',
+    description:
+      'Commits a tiny probe write (and checks in a rolled-back savepoint that the file can still grow), so a read-only, failing or full database answers 503; `reason` names the database path and the SQLite error code.',
     tags: ['health'],
     security: [],
     responses: {

@@ -36,7 +36,10 @@ export function scansRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router
     method: 'post',
     path: '/api/scans',
     summary: 'Start a scan',
-    description: 'Answers 202 with the running run, or with `?wait=true` 200 with the finished run. 409 while a scan of that target runs.',
+    description:
+      'Answers 202 with the running run, or with `?wait=true` 200 with the finished run. 409 while a scan of that target runs, ' +
+      'in this or any other keywatch process on the same database (the message names the running run). ' +
+      '503 `storage_unavailable` when the run cannot be recorded: the scan is not started. With `?wait=true`, 503 also when the scan ran but its end could not be stored.',
     tags: ['scans'],
     request: { query: StartScanQuery, body: { required: false, content: { 'application/json': { schema: StartScanBody } } } },
     responses: {
@@ -50,7 +53,8 @@ export function scansRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router
     const body = parseInput(StartScanBody, req.body ?? {}, 'body');
     const started = ctx.scans.start({ source: body.source as ScanSource, target: body.target, trigger: 'api' });
     if (query.wait === 'true') {
-      res.status(200).json(presentRun(await started.done));
+      // `recorded`: a run whose end could not be stored is a 503, not a 200 with a run still `running`.
+      res.status(200).json(presentRun(await started.recorded));
     } else {
       res.status(202).location(`/api/scans/${started.run.id}`).json(presentRun(started.run));
     }

@@ -74,7 +74,7 @@ async function scanForV1(ctx: HttpContext, source: ScanSource): Promise<IamSnaps
       await ctx.scans.waitForRunning();
     }
   }
-  const run = await started.done;
+  const run = await started.recorded;
   const snapshot = await started.snapshot;
   if (run.status !== 'succeeded' || !snapshot) {
     throw new AppError(isErrorCode(run.errorCode) ? run.errorCode : 'aws_error', 502, `Scan run ${run.id} ${run.status}: ${run.error ?? 'unknown error'}`);
