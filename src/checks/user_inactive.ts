@@ -1,17 +1,21 @@
 /**
  * user_inactive — a user who used neither a console password nor any access key for too long.
  *
- * Last activity = the latest of the password's last use and every access key's last use (active or
- * inactive: any use is activity); when nothing was ever used, the user's creation date.
- * Boundaries (elapsed time, see time.ts): fails when now − last activity > `max_inactive_days` × 24 h
+ * Idle since = the latest of: the password's last use, every access key's last use (active or
+ * inactive: any use is activity), and — for a password or key that was never used — its creation
+ * (as access_key_unused counts a never-used key from its creation: a key issued last week, e.g. a
+ * rotation, which erases the old key's last use, is not a sign of an abandoned user); with no
+ * password and no key, the user's creation.
+ * Boundaries (elapsed time, see time.ts): fails when now − idle since > `max_inactive_days` × 24 h
  * (default 90): exactly 90 × 24 h passes, a minute more fails.
  * A user whose activity cannot be known produces no finding: its login profile not collected
  * (undefined), its password's last use unknown (undefined), or a key's last use not collected.
  * SSH keys, signing certificates and service-specific credentials have no last use in IAM; the
  * remediation says to look for them before deleting.
  *
- * Durable evidence: never_used, user_created_date, limit_days. Volatile: last_activity_date,
- * last_activity (what was used last: "console password" or "access key AKIA…").
+ * Durable evidence: never_used (no password or key use on record), user_created_date, limit_days.
+ * Volatile: last_activity_date, last_activity (what was used last: "console password" or
+ * "access key AKIA…"; null when nothing was).
  */
 import type { UserSnapshot } from '../domain/snapshot';
 import type { CheckDefinition, FindingDraft } from './types';
@@ -24,26 +28,42 @@ const SETTINGS = {
     default: 90,
     min: 1,
     description:
-      'A user whose console password and access keys were all unused for more than this many days (elapsed time > N × 24 h) fails (never used: counted from the user\'s creation).',
+      'A user whose console password and access keys were all unused for more than this many days (elapsed time > N × 24 h) ' +
+      "fails (a password or key never used counts from its creation; a user with neither, from the user's creation).",
   },
   severity: { type: 'severity', default: 'medium', description: 'Severity of an inactive user.' },
 } satisfies SettingSpecs;
 
-/** The user's last use of a password or key: undefined when it cannot be known, null when never. */
-function lastActivity(user: UserSnapshot): { at: Date; what: string } | null | undefined {
+interface Mark {
+  at: Date;
+  /** "console password" / "access key AKIA…" for a use; what was created otherwise. */
+  what: string;
+}
+
+const latest = (marks: Mark[]): Mark | null =>
+  marks.reduce<Mark | null>((best, m) => (best === null || m.at.getTime() > best.at.getTime() ? m : best), null);
+
+/**
+ * The user's last use of a password or key (null: none on record), and since when it has been idle
+ * (see the module comment); undefined when it cannot be known (data not collected).
+ */
+function activityOf(user: UserSnapshot): { lastUse: Mark | null; idleSince: Mark } | undefined {
   if (user.loginProfile === undefined) return undefined;
-  const uses: Array<{ at: Date; what: string }> = [];
+  const uses: Mark[] = [];
+  const unusedSince: Mark[] = [];
   if (user.loginProfile) {
     const used = user.loginProfile.passwordLastUsedAt;
     if (used === undefined) return undefined;
     if (used) uses.push({ at: used, what: 'console password' });
+    else unusedSince.push({ at: user.loginProfile.createdAt, what: 'its console password was set' });
   }
   for (const key of user.accessKeys) {
     if (key.lastUsedAt === undefined) return undefined;
     if (key.lastUsedAt) uses.push({ at: key.lastUsedAt, what: `access key ${key.accessKeyId}` });
+    else unusedSince.push({ at: key.createdAt, what: `its access key ${key.accessKeyId} was created` });
   }
-  if (uses.length === 0) return null;
-  return uses.reduce((latest, u) => (u.at.getTime() > latest.at.getTime() ? u : latest));
+  const lastUse = latest(uses);
+  return { lastUse, idleSince: latest([...uses, ...unusedSince]) ?? { at: user.createdAt, what: 'it was created' } };
 }
 
 export const userInactive: CheckDefinition = {
@@ -69,14 +89,14 @@ export const userInactive: CheckDefinition = {
     const severity = severitySetting(SETTINGS, settings, 'severity');
     const findings: FindingDraft[] = [];
     for (const user of snapshot.users) {
-      const last = lastActivity(user);
-      if (last === undefined) continue;
-      const idleSince = last?.at ?? user.createdAt;
-      if (!olderThanDays(idleSince, now, limit)) continue;
-      const idle = elapsedPast(idleSince, now, limit);
-      const what = last
-        ? `has not used a console password or an access key for ${idle} (last: its ${last.what})`
-        : `was created ${idle} ago and has never used a console password or an access key`;
+      const activity = activityOf(user);
+      if (activity === undefined || !olderThanDays(activity.idleSince.at, now, limit)) continue;
+      const { lastUse, idleSince } = activity;
+      const idle = elapsedPast(idleSince.at, now, limit);
+      const what =
+        idleSince === lastUse
+          ? `has not used a console password or an access key for ${idle} (last: its ${lastUse.what})`
+          : `has no recorded use of a console password or an access key since ${idleSince.what}, ${idle} ago`;
       findings.push({
         checkId: userInactive.id,
         severity,
@@ -86,8 +106,8 @@ export const userInactive: CheckDefinition = {
         userArn: user.arn,
         message: `User ${user.userName} ${what} (limit ${days(limit)}). If nobody needs it, remove its credentials and delete the user.`,
         evidence: {
-          durable: { never_used: last === null, user_created_date: iso(user.createdAt), limit_days: limit },
-          volatile: { last_activity_date: last ? iso(last.at) : null, last_activity: last?.what ?? null },
+          durable: { never_used: lastUse === null, user_created_date: iso(user.createdAt), limit_days: limit },
+          volatile: { last_activity_date: lastUse ? iso(lastUse.at) : null, last_activity: lastUse?.what ?? null },
         },
       });
     }

@@ -74,13 +74,41 @@ describe('user_inactive', () => {
     });
   });
 
-  it('when a user with neither password nor keys was created 200 days ago, then it fails as never used', () => {
+  it('when a user with neither password nor keys was created 200 days ago, then it fails as never used, counted from its creation', () => {
     const [f] = run([aUser({ name: 'ghost', ageDays: 200 })]);
-    expect(f.message).toContain('User ghost was created 200 days ago and has never used a console password or an access key');
+    expect(f.message).toBe(
+      'User ghost has no recorded use of a console password or an access key since it was created, 200 days ago (limit 90 days). ' +
+        'If nobody needs it, remove its credentials and delete the user.',
+    );
     expect(f.evidence).toEqual({
       durable: { never_used: true, user_created_date: daysAgo(200).toISOString(), limit_days: 90 },
       volatile: { last_activity_date: null, last_activity: null },
     });
+  });
+
+  it('when an old user got a new key 10 days ago that is not used yet (a rotation erases the old key\'s last use), then it passes', () => {
+    expect(run([aUser({ ageDays: 400, keys: [aKey({ ageDays: 10, lastUsedDaysAgo: null })] })])).toEqual([]);
+  });
+
+  it('when an old user\'s only key was created 100 days ago and never used, then it fails counted from the key\'s creation', () => {
+    const [f] = run([aUser({ name: 'ivy', ageDays: 400, keys: [aKey({ id: 'AKIANEVER', ageDays: 100, lastUsedDaysAgo: null })] })]);
+    expect(f.message).toContain('User ivy has no recorded use of a console password or an access key since its access key AKIANEVER was created, 100 days ago');
+    expect(f.evidence.durable.never_used).toBe(true);
+  });
+
+  it('when a key used 200 days ago sits beside a never-used key created 120 days ago, then it fails from the newer key\'s creation and keeps the last use as evidence', () => {
+    const user = aUser({
+      name: 'jo',
+      keys: [aKey({ id: 'AKIAUSED', ageDays: 400, lastUsedDaysAgo: 200 }), aKey({ id: 'AKIANEW', ageDays: 120, lastUsedDaysAgo: null })],
+    });
+    const [f] = run([user]);
+    expect(f.message).toContain('since its access key AKIANEW was created, 120 days ago');
+    expect(f.evidence).toMatchObject({
+      durable: { never_used: false },
+      volatile: { last_activity_date: daysAgo(200).toISOString(), last_activity: 'access key AKIAUSED' },
+    });
+    const fresh = aUser({ keys: [aKey({ ageDays: 400, lastUsedDaysAgo: 200 }), aKey({ ageDays: 10, lastUsedDaysAgo: null })] });
+    expect(run([fresh])).toEqual([]);
   });
 
   it('when login profiles were not collected, then the user cannot be evaluated and produces no finding', () => {
