@@ -115,7 +115,7 @@ describe('documentation', () => {
       for (const m of read(file).matchAll(/\bpaginate(\w+)\(/g)) called.add(`iam:${m[1]}`); // the SDK's paginators
     }
     called.delete('iam:GetCallerIdentity'); // STS; needs no permission
-    const table = new Set(SCAN_SOURCES.flatMap((source) => iamActionsFor(source, DATA_NEEDS)));
+    const table = new Set<string>(SCAN_SOURCES.flatMap((source) => iamActionsFor(source, DATA_NEEDS)));
     expect([...called].filter((a) => !table.has(a))).toEqual([]);
     // Issue 13 defined these data needs before the collectors call them (a later step wires them to
     // the simulator). When a collector starts calling one, remove it here; nothing else may be uncalled.
