@@ -181,6 +181,7 @@ function wildcard(pattern: string, caseInsensitive: boolean): RegExp {
   if (!re) {
     const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
     re = new RegExp(`^${body}$`, caseInsensitive ? 'si' : 's');
+    if (patternCache.size > 10_000) patternCache.clear(); // the patterns of the accounts scanned: bounded anyway
     patternCache.set(key, re);
   }
   return re;
@@ -335,7 +336,9 @@ function poolOf(candidates: Candidate[]): Pool {
   const byName = new Map<string, Candidate[]>();
   for (const c of candidates) {
     const name = c.arn.slice(c.arn.lastIndexOf('/') + 1);
-    byName.set(name, [...(byName.get(name) ?? []), c]);
+    const same = byName.get(name);
+    if (same) same.push(c);
+    else byName.set(name, [c]);
   }
   return { all: candidates, byName };
 }
