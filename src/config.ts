@@ -41,6 +41,18 @@ const positiveNumber = (fallback: number) =>
       return n;
     });
 
+const BOOLEAN_WORDS = { true: true, false: false, '1': true, '0': false, yes: true, no: false } as const;
+/** true/false/1/0/yes/no in any case, like the check switches (KEYWATCH_CHECK_*_ENABLED); empty = the default. */
+const booleanFlag = (fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default(String(fallback))
+    .transform((v) => (v === '' ? String(fallback) : v))
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true, false, 1, 0, yes or no' }))
+    .transform((v) => BOOLEAN_WORDS[v]);
+
 const optionalString = z
   .string()
   .trim()
@@ -134,6 +146,7 @@ const envSchema = z.object({
   KEYWATCH_SCAN_SOURCE: z.enum(SCAN_SOURCES).default('api'),
   KEYWATCH_REPORT_TIMEOUT_S: integer(1, 300),
   KEYWATCH_SCAN_LEASE_TIMEOUT_S: integer(1, 60),
+  KEYWATCH_RISK_ESCALATION: booleanFlag(true),
   KEYWATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KEYWATCH_SHUTDOWN_GRACE_S: integer(0, 25),
   KEYWATCH_DEMO_USERS: integer(1, 250),
@@ -251,6 +264,11 @@ export interface Config {
   logLevel: string;
   demoAccount: { users: number; seed: number };
   checks: ResolvedCheck[];
+  /**
+   * Raise findings on the credentials of admin and privilege-escalation users one severity level
+   * (KEYWATCH_RISK_ESCALATION; evaluateChecks/neededData option riskEscalation).
+   */
+  riskEscalation: boolean;
   /** Notifications after runs with new or resolved findings; null when KEYWATCH_WEBHOOK_URL is unset. */
   webhook: { url: string; format: 'json' | 'slack'; maxAttempts: number; backoffBaseMs: number; timeoutMs: number } | null;
   /** Runs older than this many days are deleted in the background; 0 keeps everything. */
@@ -344,6 +362,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.KEYWATCH_LOG_LEVEL,
     demoAccount: { users: e.KEYWATCH_DEMO_USERS, seed: e.KEYWATCH_DEMO_SEED },
     checks: checks.checks,
+    riskEscalation: e.KEYWATCH_RISK_ESCALATION,
     webhook: e.KEYWATCH_WEBHOOK_URL
       ? {
           url: e.KEYWATCH_WEBHOOK_URL,

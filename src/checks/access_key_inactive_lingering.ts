@@ -36,6 +36,7 @@ export const accessKeyInactiveLingering: CheckDefinition = {
   references: ['Credential hygiene: remove deactivated keys after rotation', 'AWS Security Hub IAM.8 (related)'],
   needs: ['access_keys'],
   settings: SETTINGS,
+  weighedByPrivilege: true,
   enabledByDefault: true,
   evaluate(snapshot, settings, now) {
     const limit = intSetting(SETTINGS, settings, 'max_inactive_days');

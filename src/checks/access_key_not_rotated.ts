@@ -55,6 +55,7 @@ export const accessKeyNotRotated: CheckDefinition = {
   ],
   needs: ['access_keys'],
   settings: SETTINGS,
+  weighedByPrivilege: true,
   enabledByDefault: true,
   evaluate(snapshot, settings, now) {
     const maxAge = intSetting(SETTINGS, settings, 'max_age_days');

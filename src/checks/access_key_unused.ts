@@ -40,6 +40,7 @@ export const accessKeyUnused: CheckDefinition = {
   references: ['CIS AWS Foundations Benchmark v3.0.0 1.12', 'AWS Security Hub IAM.22'],
   needs: ['access_keys', 'key_last_used'],
   settings: SETTINGS,
+  weighedByPrivilege: true,
   enabledByDefault: true,
   evaluate(snapshot, settings, now) {
     const limit = intSetting(SETTINGS, settings, 'max_unused_days');

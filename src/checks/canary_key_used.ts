@@ -41,6 +41,7 @@ export const canaryKeyUsed: CheckDefinition = {
   references: ['Tripwire / canary credentials (honeytokens)'],
   needs: ['access_keys', 'key_last_used'],
   settings: SETTINGS,
+  weighedByPrivilege: true,
   enabledByDefault: false,
   configuredBy: (settings) => listSetting(SETTINGS, settings, 'canary_key_ids').length > 0,
   evaluate(snapshot, settings) {

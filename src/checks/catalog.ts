@@ -15,18 +15,31 @@ import { rootAccessKey } from './root_access_key';
 import { rootMfaDisabled } from './root_mfa_disabled';
 import { rootRecentlyUsed } from './root_recently_used';
 import { passwordPolicyWeak } from './password_policy_weak';
+import { userAdminWithAccessKey } from './user_admin_with_access_key';
+import { userInactive } from './user_inactive';
+import { sshKeyNotRotated } from './ssh_key_not_rotated';
+import { signingCertificateActive } from './signing_certificate_active';
+import { serviceCredentialNotRotated } from './service_credential_not_rotated';
+import { rootHardwareMfa } from './root_hardware_mfa';
 
+/** Access keys, then the user's other credentials, then tripwires, root and the account. */
 export const CHECKS: readonly CheckDefinition[] = [
   accessKeyNotRotated,
   accessKeyUnused,
   accessKeyInactiveLingering,
   userMultipleActiveKeys,
+  userAdminWithAccessKey,
   userConsoleWithoutMfa,
   userPasswordUnused,
   userPasswordAndKeys,
+  userInactive,
+  sshKeyNotRotated,
+  signingCertificateActive,
+  serviceCredentialNotRotated,
   canaryKeyUsed,
   rootAccessKey,
   rootMfaDisabled,
+  rootHardwareMfa,
   rootRecentlyUsed,
   passwordPolicyWeak,
 ];

@@ -8,10 +8,24 @@
  *   too: account-level data (root, password policy) that is undefined, or per-user / per-key data that is
  *   undefined for every user / key (partially missing data runs the check; entries without data produce
  *   no finding).
+ * - After the checks ran, every finding about a user gets the user's privilege class, and findings on
+ *   the credentials of admin and privilege-escalation users are raised one severity level unless
+ *   `riskEscalation` is false (risk.ts; classification in privilege.ts). Without authorization details
+ *   (not collected) nothing is raised and every privilege is null.
  */
 import { DATA_NEED_LABELS as NEED_LABELS, DATA_NEEDS, SOURCE_PROVIDES, type DataNeed, type IamSnapshot, type ScanSource } from '../domain/snapshot';
 import type { FindingDraft, SkippedCheck } from './types';
 import type { ResolvedCheck } from './settings';
+import { classifyUsers } from './privilege';
+import { weighFinding } from './risk';
+
+export interface EvaluateOptions {
+  /**
+   * Raise findings on the credentials of admin and privilege-escalation users one severity level
+   * (KEYWATCH_RISK_ESCALATION, config.riskEscalation). Default true.
+   */
+  riskEscalation?: boolean;
+}
 
 function sourcesProviding(need: DataNeed): ScanSource[] {
   return (Object.keys(SOURCE_PROVIDES) as ScanSource[]).filter((s) => SOURCE_PROVIDES[s].includes(need));
@@ -56,6 +70,16 @@ function hasData(snapshot: IamSnapshot, need: DataNeed): boolean {
       );
     case 'password_policy':
       return snapshot.passwordPolicy !== undefined;
+    case 'ssh_keys':
+      return users.length === 0 || users.some((u) => u.sshPublicKeys !== undefined);
+    case 'signing_certificates':
+      return users.length === 0 || users.some((u) => u.signingCertificates !== undefined);
+    case 'service_credentials':
+      return users.length === 0 || users.some((u) => u.serviceCredentials !== undefined);
+    case 'root_virtual_mfa':
+      return snapshot.root?.virtualMfaSerial !== undefined;
+    case 'authorization_details':
+      return snapshot.authorizationDetails !== undefined;
   }
 }
 
@@ -63,7 +87,10 @@ export function evaluateChecks(
   snapshot: IamSnapshot,
   resolved: readonly ResolvedCheck[],
   now: Date,
+  options: EvaluateOptions = {},
 ): { findings: FindingDraft[]; skipped: SkippedCheck[] } {
+  const escalate = options.riskEscalation ?? true;
+  const privileges = snapshot.authorizationDetails ? classifyUsers(snapshot.authorizationDetails) : undefined;
   const findings: FindingDraft[] = [];
   const skipped: SkippedCheck[] = [];
   for (const { check, enabled, settings } of resolved) {
@@ -81,17 +108,24 @@ export function evaluateChecks(
       });
       continue;
     }
-    findings.push(...check.evaluate(snapshot, settings, now));
+    findings.push(...check.evaluate(snapshot, settings, now).map((f) => weighFinding(f, check, privileges, escalate)));
   }
   return { findings, skipped };
 }
 
-/** The data to collect for `source`: the union of needs of enabled checks that the source can evaluate. */
-export function neededData(resolved: readonly ResolvedCheck[], source: ScanSource): DataNeed[] {
+/**
+ * The data to collect for `source`: the union of needs of enabled checks that the source can evaluate,
+ * plus the authorization details when severities are raised for privilege (riskEscalation, default
+ * true) and an enabled check's findings are weighed by it.
+ */
+export function neededData(resolved: readonly ResolvedCheck[], source: ScanSource, options: EvaluateOptions = {}): DataNeed[] {
   const needed = new Set<DataNeed>();
   for (const { check, enabled } of resolved) {
     if (!enabled || unsupportedReason(check.needs, source)) continue;
     for (const n of check.needs) needed.add(n);
+    if ((options.riskEscalation ?? true) && check.weighedByPrivilege && SOURCE_PROVIDES[source].includes('authorization_details')) {
+      needed.add('authorization_details');
+    }
   }
   return DATA_NEEDS.filter((n) => needed.has(n));
 }

@@ -87,6 +87,7 @@ export const passwordPolicyWeak: CheckDefinition = {
   ],
   needs: ['password_policy'],
   settings: SETTINGS,
+  weighedByPrivilege: false,
   enabledByDefault: true,
   evaluate(snapshot, settings) {
     const policy = snapshot.passwordPolicy;

@@ -30,6 +30,7 @@ export const rootAccessKey: CheckDefinition = {
   references: ['CIS AWS Foundations Benchmark v3.0.0 1.4', 'AWS Security Hub IAM.4'],
   needs: ['root_account'],
   settings: SETTINGS,
+  weighedByPrivilege: false,
   enabledByDefault: true,
   evaluate(snapshot, settings): FindingDraft[] {
     const root = snapshot.root;

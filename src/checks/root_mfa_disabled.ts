@@ -26,6 +26,7 @@ export const rootMfaDisabled: CheckDefinition = {
   references: ['CIS AWS Foundations Benchmark v3.0.0 1.5', 'AWS Security Hub IAM.9'],
   needs: ['root_account'],
   settings: SETTINGS,
+  weighedByPrivilege: false,
   enabledByDefault: true,
   evaluate(snapshot, settings): FindingDraft[] {
     const root = snapshot.root;

@@ -40,6 +40,7 @@ export const rootRecentlyUsed: CheckDefinition = {
   references: ['CIS AWS Foundations Benchmark v3.0.0 1.7', 'AWS Security Hub CloudWatch.1 (related: alarm on root use)'],
   needs: ['root_last_used'],
   settings: SETTINGS,
+  weighedByPrivilege: false,
   enabledByDefault: true,
   evaluate(snapshot, settings, now): FindingDraft[] {
     const root = snapshot.root;

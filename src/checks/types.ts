@@ -1,10 +1,21 @@
 import type { DataNeed, IamSnapshot, ScanSource } from '../domain/snapshot';
+import type { PrivilegeClass } from '../domain/privilege';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
 
-export type ResourceType = 'access_key' | 'user' | 'root' | 'account';
+/** What a finding is about; its resource id is the id of that thing (see FindingDraft.resourceId). */
+export const RESOURCE_TYPES = [
+  'access_key',
+  'ssh_key',
+  'signing_certificate',
+  'service_credential',
+  'user',
+  'root',
+  'account',
+] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 /** A scalar setting value. Lists (canary key ids) are comma-separated strings in env, arrays here. */
 export type SettingValue = number | boolean | string | string[];
@@ -29,7 +40,11 @@ export interface FindingDraft {
   checkId: string;
   severity: Severity;
   resourceType: ResourceType;
-  /** The AccessKeyId for key findings, the user ARN for user findings, `root` / account id otherwise. Never a key slot. */
+  /**
+   * The AccessKeyId for key findings, the SSHPublicKeyId / CertificateId / ServiceSpecificCredentialId
+   * for those credentials, the user ARN for user findings, `root` / account id otherwise. Never a
+   * key or certificate slot of the credential report.
+   */
   resourceId: string;
   userName: string | null;
   userArn: string | null;
@@ -39,6 +54,13 @@ export interface FindingDraft {
     durable: Record<string, string | number | boolean | null>;
     volatile: Record<string, string | number | boolean | null>;
   };
+  /**
+   * The privilege class of the finding's user (src/checks/privilege.ts), set by evaluateChecks after
+   * the checks ran (checks leave it out): null when unknown — a root or account finding, the
+   * authorization details were not collected, or the user is not in them. Set whether or not
+   * severities are raised for privilege (KEYWATCH_RISK_ESCALATION), so findings can be filtered by it.
+   */
+  privilege?: PrivilegeClass | null;
 }
 
 export interface CheckDefinition {
@@ -53,6 +75,14 @@ export interface CheckDefinition {
   /** Data this check reads from the snapshot; a source that cannot provide all of it skips the check. */
   needs: DataNeed[];
   settings: Record<string, SettingSpec>;
+  /**
+   * true when the check's findings are about a user's credentials (access keys, console password,
+   * SSH keys, signing certificates, service-specific credentials): evaluateChecks raises them one
+   * severity level for admin and privilege-escalation users (KEYWATCH_RISK_ESCALATION). false for
+   * root and account checks, and for checks whose severity already reflects privilege
+   * (user_admin_with_access_key).
+   */
+  weighedByPrivilege: boolean;
   /** false for checks that are off until configured (canary_key_used). */
   enabledByDefault: boolean;
   /**

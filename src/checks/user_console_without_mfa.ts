@@ -32,6 +32,7 @@ export const userConsoleWithoutMfa: CheckDefinition = {
   references: ['CIS AWS Foundations Benchmark v3.0.0 1.10', 'AWS Security Hub IAM.5'],
   needs: ['login_profiles', 'mfa_devices'],
   settings: SETTINGS,
+  weighedByPrivilege: true,
   enabledByDefault: true,
   evaluate(snapshot, settings) {
     const severity = severitySetting(SETTINGS, settings, 'severity');

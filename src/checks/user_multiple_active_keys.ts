@@ -29,6 +29,7 @@ export const userMultipleActiveKeys: CheckDefinition = {
   references: ['CIS AWS Foundations Benchmark v3.0.0 1.13'],
   needs: ['access_keys'],
   settings: SETTINGS,
+  weighedByPrivilege: true,
   enabledByDefault: true,
   evaluate(snapshot, settings) {
     const severity = severitySetting(SETTINGS, settings, 'severity');

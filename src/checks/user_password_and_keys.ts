@@ -29,6 +29,7 @@ export const userPasswordAndKeys: CheckDefinition = {
   references: ['CIS AWS Foundations Benchmark v3.0.0 1.11 (related)', 'Mixed human/machine use of one identity'],
   needs: ['access_keys', 'login_profiles'],
   settings: SETTINGS,
+  weighedByPrivilege: true,
   enabledByDefault: true,
   evaluate(snapshot, settings) {
     const severity = severitySetting(SETTINGS, settings, 'severity');

@@ -41,6 +41,7 @@ export const userPasswordUnused: CheckDefinition = {
   references: ['CIS AWS Foundations Benchmark v3.0.0 1.12', 'AWS Security Hub IAM.22'],
   needs: ['login_profiles'],
   settings: SETTINGS,
+  weighedByPrivilege: true,
   enabledByDefault: true,
   evaluate(snapshot, settings, now) {
     const limit = intSetting(SETTINGS, settings, 'max_unused_days');

@@ -140,10 +140,12 @@ describe('the HTTP contract', () => {
     const res = await h.get('/api/checks');
     expect(res.status).toBe(200);
     const byId = Object.fromEntries(res.body.items.map((c: { id: string }) => [c.id, c]));
-    expect(Object.keys(byId)).toHaveLength(12);
+    expect(Object.keys(byId)).toHaveLength(18);
     expect(byId.access_key_unused).toMatchObject({ enabled: true, settings: { max_unused_days: 30 }, sources: ['api', 'credential_report'] });
     expect(byId.access_key_not_rotated.settings).toMatchObject({ max_age_days: 90, high_after_days: 365 });
     expect(byId.root_recently_used.sources).toEqual(['credential_report']);
+    expect(byId.ssh_key_not_rotated).toMatchObject({ resource_type: 'ssh_key', sources: ['api'] });
+    expect(byId.signing_certificate_active.sources).toEqual(['api', 'credential_report']);
     expect(byId.canary_key_used.enabled).toBe(false);
   });
 });

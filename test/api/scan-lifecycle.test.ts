@@ -142,6 +142,12 @@ describe('the live source collects only what the enabled checks need', () => {
     KEYWATCH_CHECK_ROOT_MFA_DISABLED_ENABLED: 'false',
     KEYWATCH_CHECK_PASSWORD_POLICY_WEAK_ENABLED: 'false',
     KEYWATCH_CHECK_ACCESS_KEY_UNUSED_ENABLED: 'false',
+    KEYWATCH_CHECK_USER_ADMIN_WITH_ACCESS_KEY_ENABLED: 'false',
+    KEYWATCH_CHECK_USER_INACTIVE_ENABLED: 'false',
+    KEYWATCH_CHECK_SSH_KEY_NOT_ROTATED_ENABLED: 'false',
+    KEYWATCH_CHECK_SIGNING_CERTIFICATE_ACTIVE_ENABLED: 'false',
+    KEYWATCH_CHECK_SERVICE_CREDENTIAL_NOT_ROTATED_ENABLED: 'false',
+    KEYWATCH_CHECK_ROOT_HARDWARE_MFA_ENABLED: 'false',
   };
 
   test('when only key-age checks are enabled, then no login-profile, MFA, last-use, summary or policy call is made', async () => {
@@ -166,7 +172,16 @@ describe('the live source collects only what the enabled checks need', () => {
       GetAccountSummary: 1,
       GetAccountPasswordPolicy: 1,
     });
-    expect(run.skipped_checks).toEqual([{ check_id: 'root_recently_used', reason: expect.stringContaining('credential report') }]);
+    // The collectors do not gather SSH keys, certificates, service credentials, root's MFA type or
+    // authorization details yet (issue 13 defined the data first): those checks are skipped, never passed.
+    expect(run.skipped_checks).toEqual([
+      { check_id: 'user_admin_with_access_key', reason: 'authorization details (groups and policies) was not collected in this snapshot' },
+      { check_id: 'ssh_key_not_rotated', reason: 'SSH public keys was not collected in this snapshot' },
+      { check_id: 'signing_certificate_active', reason: 'signing certificates was not collected in this snapshot' },
+      { check_id: 'service_credential_not_rotated', reason: 'service-specific credentials was not collected in this snapshot' },
+      { check_id: 'root_hardware_mfa', reason: "root's MFA device type (virtual MFA devices) was not collected in this snapshot" },
+      { check_id: 'root_recently_used', reason: expect.stringContaining('credential report') },
+    ]);
   });
 });
 

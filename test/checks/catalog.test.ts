@@ -1,7 +1,21 @@
 import { CHECKS, getCheck } from '../../src/checks/catalog';
 import { defaultSettings } from '../../src/checks/settings';
-import { SEVERITIES } from '../../src/checks/types';
-import { NOW, aKey, aLoginProfile, aRoot, aSnapshot, aUser } from '../factories/snapshot';
+import { RESOURCE_TYPES, SEVERITIES } from '../../src/checks/types';
+import {
+  NOW,
+  ROOT_VIRTUAL_MFA_SERIAL,
+  aKey,
+  aLoginProfile,
+  aRoot,
+  aServiceCredential,
+  aSigningCertificate,
+  aSnapshot,
+  aUser,
+  adminsGroup,
+  anAuthorizationDetails,
+  anAuthorizedUser,
+  anSshKey,
+} from '../factories/snapshot';
 
 describe('catalog', () => {
   it('when listed, then the checks come in the documented order', () => {
@@ -10,12 +24,18 @@ describe('catalog', () => {
       'access_key_unused',
       'access_key_inactive_lingering',
       'user_multiple_active_keys',
+      'user_admin_with_access_key',
       'user_console_without_mfa',
       'user_password_unused',
       'user_password_and_keys',
+      'user_inactive',
+      'ssh_key_not_rotated',
+      'signing_certificate_active',
+      'service_credential_not_rotated',
       'canary_key_used',
       'root_access_key',
       'root_mfa_disabled',
+      'root_hardware_mfa',
       'root_recently_used',
       'password_policy_weak',
     ]);
@@ -34,6 +54,9 @@ describe('catalog', () => {
     expect(check.needs.length).toBeGreaterThan(0);
     expect(check.settings.severity).toMatchObject({ type: 'severity', default: check.severity });
     expect(SEVERITIES).toContain(check.severity);
+    expect(RESOURCE_TYPES).toContain(check.resourceType);
+    // root and account findings are never raised for privilege
+    if (check.resourceType === 'root' || check.resourceType === 'account') expect(check.weighedByPrivilege).toBe(false);
     for (const spec of Object.values(check.settings)) {
       if (spec.type === 'integer') expect(spec.min).toBeGreaterThanOrEqual(1);
     }
@@ -51,17 +74,24 @@ describe('catalog', () => {
             aKey({ id: 'AKIA2', ageDays: 400, lastUsedDaysAgo: null }),
             aKey({ id: 'AKIA3', status: 'Inactive', ageDays: 400, lastUsedDaysAgo: 300 }),
           ],
+          sshPublicKeys: [anSshKey({ ageDays: 400 })],
+          signingCertificates: [aSigningCertificate({ ageDays: 400 })],
+          serviceCredentials: [aServiceCredential({ ageDays: 400 })],
         }),
       ],
+      // root_mfa_disabled needs MFA off, root_hardware_mfa a virtual device: two roots, checked one at a time below
       root: aRoot({ mfaEnabled: false, activeAccessKeyCount: 1, passwordLastUsedDaysAgo: 1, accessKeyLastUsedDaysAgo: 2 }),
       passwordPolicy: null,
+      authorizationDetails: anAuthorizationDetails({ users: [anAuthorizedUser({ name: 'alice', groups: ['Admins'] })], groups: [adminsGroup()] }),
     });
+    const withVirtualMfa = { ...snapshot, root: aRoot({ mfaEnabled: true, virtualMfaSerial: ROOT_VIRTUAL_MFA_SERIAL }) };
     const later = new Date(NOW.getTime() + 86_400_000);
     const seen = new Set<string>();
     for (const check of CHECKS) {
       const settings = { ...defaultSettings(check), canary_key_ids: ['AKIA1'] };
-      const today = check.evaluate(snapshot, settings, NOW);
-      const tomorrow = check.evaluate(snapshot, settings, later);
+      const bad = check.id === 'root_hardware_mfa' ? withVirtualMfa : snapshot;
+      const today = check.evaluate(bad, settings, NOW);
+      const tomorrow = check.evaluate(bad, settings, later);
       expect(today.length).toBeGreaterThan(0);
       expect(tomorrow.map((f) => f.evidence.durable)).toEqual(today.map((f) => f.evidence.durable));
       for (const f of today) {

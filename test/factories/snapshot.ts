@@ -11,11 +11,20 @@
 import type {
   AccessKeySnapshot,
   AccessKeyStatus,
+  AuthorizationDetailsSnapshot,
+  AuthorizedGroupSnapshot,
+  AuthorizedUserSnapshot,
+  CredentialStatus,
   IamSnapshot,
   LoginProfileSnapshot,
+  ManagedPolicySnapshot,
   PasswordPolicySnapshot,
   RootAccountSnapshot,
   ScanSource,
+  ServiceCredentialSnapshot,
+  ServiceCredentialStatus,
+  SigningCertificateSnapshot,
+  SshPublicKeySnapshot,
   UserSnapshot,
 } from '../../src/domain/snapshot';
 
@@ -92,6 +101,53 @@ export function aLoginProfile(opts: LoginProfileOptions = {}): LoginProfileSnaps
   };
 }
 
+let credentialSeq = 0;
+const nextSeq = () => String((credentialSeq += 1)).padStart(12, '0');
+
+export interface SshKeyOptions {
+  id?: string;
+  status?: CredentialStatus;
+  /** Whole days since upload (default 10); fractions allowed. */
+  ageDays?: number;
+  now?: Date;
+}
+
+export function anSshKey(opts: SshKeyOptions = {}): SshPublicKeySnapshot {
+  return {
+    sshPublicKeyId: opts.id ?? `APKATEST${nextSeq()}`,
+    status: opts.status ?? 'Active',
+    uploadedAt: daysAgo(opts.ageDays ?? 10, opts.now ?? NOW),
+  };
+}
+
+export function aSigningCertificate(opts: SshKeyOptions = {}): SigningCertificateSnapshot {
+  return {
+    certificateId: opts.id ?? `CERTTEST${nextSeq()}`,
+    status: opts.status ?? 'Active',
+    uploadedAt: daysAgo(opts.ageDays ?? 10, opts.now ?? NOW),
+  };
+}
+
+export interface ServiceCredentialOptions {
+  id?: string;
+  serviceName?: string;
+  serviceUserName?: string | null;
+  status?: ServiceCredentialStatus;
+  /** Whole days since creation (default 10); fractions allowed. */
+  ageDays?: number;
+  now?: Date;
+}
+
+export function aServiceCredential(opts: ServiceCredentialOptions = {}): ServiceCredentialSnapshot {
+  return {
+    serviceSpecificCredentialId: opts.id ?? `ACCATEST${nextSeq()}`,
+    serviceName: opts.serviceName ?? 'codecommit.amazonaws.com',
+    serviceUserName: opts.serviceUserName === undefined ? 'alice-at-123456789012' : opts.serviceUserName,
+    status: opts.status ?? 'Active',
+    createdAt: daysAgo(opts.ageDays ?? 10, opts.now ?? NOW),
+  };
+}
+
 export interface UserOptions {
   name?: string;
   keys?: AccessKeySnapshot[];
@@ -99,6 +155,10 @@ export interface UserOptions {
   loginProfile?: LoginProfileSnapshot | null;
   /** Default 0; explicit undefined = not collected. */
   mfaDeviceCount?: number;
+  /** Default [] (none); explicit undefined = not collected. */
+  sshPublicKeys?: SshPublicKeySnapshot[];
+  signingCertificates?: SigningCertificateSnapshot[];
+  serviceCredentials?: ServiceCredentialSnapshot[];
   ageDays?: number;
   now?: Date;
 }
@@ -114,6 +174,9 @@ export function aUser(opts: UserOptions = {}): UserSnapshot {
     accessKeys: (opts.keys ?? []).map((k) => ({ ...k, userName: name })),
     loginProfile: pick(opts, 'loginProfile', null),
     mfaDeviceCount: pick(opts, 'mfaDeviceCount', 0),
+    sshPublicKeys: pick(opts, 'sshPublicKeys', []),
+    signingCertificates: pick(opts, 'signingCertificates', []),
+    serviceCredentials: pick(opts, 'serviceCredentials', []),
   };
 }
 
@@ -129,10 +192,12 @@ export interface RootOptions {
   /** Default null (never used); explicit undefined = unknown (api source). */
   passwordLastUsedDaysAgo?: number | null;
   accessKeyLastUsedDaysAgo?: number | null;
+  /** Root's virtual MFA device serial; default null (hardware MFA); explicit undefined = not collected. */
+  virtualMfaSerial?: string | null;
   now?: Date;
 }
 
-/** A healthy root by default: MFA on, no keys, never used. */
+/** A healthy root by default: hardware MFA on, no keys, never used. */
 export function aRoot(opts: RootOptions = {}): RootAccountSnapshot {
   const now = opts.now ?? NOW;
   return {
@@ -141,8 +206,93 @@ export function aRoot(opts: RootOptions = {}): RootAccountSnapshot {
     activeAccessKeyCount: opts.activeAccessKeyCount,
     passwordLastUsedAt: when(pick(opts, 'passwordLastUsedDaysAgo', null), now),
     accessKeyLastUsedAt: when(pick(opts, 'accessKeyLastUsedDaysAgo', null), now),
+    virtualMfaSerial: pick(opts, 'virtualMfaSerial', null),
   };
 }
+
+export const ROOT_VIRTUAL_MFA_SERIAL = `arn:aws:iam::${ACCOUNT_ID}:mfa/root-account-mfa-device`;
+
+// ---- Authorization details (GetAccountAuthorizationDetails) and policy documents ----------------
+
+type OneOrMany = string | string[];
+
+/** One policy statement as IAM writes it. */
+export interface PolicyStatement {
+  Effect: 'Allow' | 'Deny';
+  Action?: OneOrMany;
+  NotAction?: OneOrMany;
+  Resource?: OneOrMany;
+  NotResource?: OneOrMany;
+  Condition?: Record<string, Record<string, OneOrMany>>;
+}
+
+export const allow = (action: OneOrMany, resource: OneOrMany = '*', extra: Partial<PolicyStatement> = {}): PolicyStatement => ({
+  Effect: 'Allow',
+  Action: action,
+  Resource: resource,
+  ...extra,
+});
+
+export const deny = (action: OneOrMany, resource: OneOrMany = '*', extra: Partial<PolicyStatement> = {}): PolicyStatement => ({
+  Effect: 'Deny',
+  Action: action,
+  Resource: resource,
+  ...extra,
+});
+
+/** A policy document's JSON text with these statements (an array, or one object with `single`). */
+export function policyDocument(statements: PolicyStatement[], opts: { single?: boolean } = {}): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: opts.single ? statements[0] : statements });
+}
+
+export const awsPolicyArn = (name: string) => `arn:aws:iam::aws:policy/${name}`;
+export const customerPolicyArn = (name: string) => `arn:aws:iam::${ACCOUNT_ID}:policy/${name}`;
+export const groupArn = (name: string) => `arn:aws:iam::${ACCOUNT_ID}:group/${name}`;
+
+export interface AuthorizedUserOptions {
+  name?: string;
+  /** Inline policies: name → document JSON text. */
+  inline?: Record<string, string>;
+  /** Attached managed policy ARNs. */
+  attached?: string[];
+  groups?: string[];
+  permissionsBoundaryArn?: string | null;
+}
+
+/** A user as GetAccountAuthorizationDetails describes it; by default with no policy and no group. */
+export function anAuthorizedUser(opts: AuthorizedUserOptions = {}): AuthorizedUserSnapshot {
+  const name = opts.name ?? 'alice';
+  return {
+    userName: name,
+    arn: userArn(name),
+    inlinePolicies: Object.entries(opts.inline ?? {}).map(([policyName, document]) => ({ policyName, document })),
+    attachedPolicyArns: opts.attached ?? [],
+    groupNames: opts.groups ?? [],
+    permissionsBoundaryArn: opts.permissionsBoundaryArn ?? null,
+  };
+}
+
+export function aGroup(opts: { name: string; inline?: Record<string, string>; attached?: string[] }): AuthorizedGroupSnapshot {
+  return {
+    groupName: opts.name,
+    arn: groupArn(opts.name),
+    inlinePolicies: Object.entries(opts.inline ?? {}).map(([policyName, document]) => ({ policyName, document })),
+    attachedPolicyArns: opts.attached ?? [],
+  };
+}
+
+export function aManagedPolicy(name: string, document: string): ManagedPolicySnapshot {
+  return { policyName: name, arn: customerPolicyArn(name), defaultVersionDocument: document };
+}
+
+export function anAuthorizationDetails(
+  opts: { users?: AuthorizedUserSnapshot[]; groups?: AuthorizedGroupSnapshot[]; policies?: ManagedPolicySnapshot[] } = {},
+): AuthorizationDetailsSnapshot {
+  return { users: opts.users ?? [], groups: opts.groups ?? [], policies: opts.policies ?? [] };
+}
+
+/** The `Admins` group with AdministratorAccess attached. */
+export const adminsGroup = () => aGroup({ name: 'Admins', attached: [awsPolicyArn('AdministratorAccess')] });
 
 /** A policy that meets every default limit (14 chars, 24 remembered, all classes, 90 days). */
 export function aPasswordPolicy(overrides: Partial<PasswordPolicySnapshot> = {}): PasswordPolicySnapshot {
@@ -166,17 +316,24 @@ export interface SnapshotOptions {
   root?: RootAccountSnapshot;
   /** Default: a strong policy; null = no policy; explicit undefined = not collected. */
   passwordPolicy?: PasswordPolicySnapshot | null;
+  /**
+   * Default: every user in the details with no policy and no group (standard); explicit undefined =
+   * not collected.
+   */
+  authorizationDetails?: AuthorizationDetailsSnapshot;
   now?: Date;
 }
 
 /** A credential-report snapshot of account 123456789012 collected at NOW, healthy unless told otherwise. */
 export function aSnapshot(opts: SnapshotOptions = {}): IamSnapshot {
+  const users = opts.users ?? [];
   return {
     accountId: opts.accountId ?? ACCOUNT_ID,
     source: opts.source ?? 'credential_report',
     collectedAt: opts.now ?? NOW,
-    users: opts.users ?? [],
+    users,
     root: pick(opts, 'root', aRoot()),
     passwordPolicy: pick(opts, 'passwordPolicy', aPasswordPolicy()),
+    authorizationDetails: pick(opts, 'authorizationDetails', anAuthorizationDetails({ users: users.map((u) => anAuthorizedUser({ name: u.userName })) })),
   };
 }

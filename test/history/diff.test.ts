@@ -97,7 +97,8 @@ describe('GET /api/scans/{id}/diff', () => {
     expect(res.status).toBe(200);
     expect(res.body.base_run_id).toBe(first.id);
     expect(labels(res.body.resolved)).toEqual(['access_key_not_rotated:alice:medium']);
-    expect(res.body.new).toEqual([]);
+    // alice's only key is gone: she has no credential and no recorded use since her creation (2019)
+    expect(labels(res.body.new)).toEqual(['user_inactive:alice:medium']);
     expect(res.body.changed).toEqual([]);
     // the failed run resolved nothing: the first and third runs still agree on everything else
     expect(res.body.unchanged).toBe((first.stats.findings as number) - 1);

@@ -21,7 +21,18 @@ describe('credential report source: parity with the live api source', () => {
     expect(report.status).toBe('succeeded');
 
     const skipped = new Set([...live.skipped_checks, ...report.skipped_checks].map((s) => s.check_id));
-    expect([...skipped]).toEqual(['root_recently_used']);
+    // root_recently_used: only the report has root last use. The others: data the collectors do not
+    // gather yet (issue 13 defined it first), and SSH keys / service credentials exist only in the api source.
+    expect([...skipped].sort()).toEqual(
+      [
+        'root_recently_used',
+        'user_admin_with_access_key',
+        'ssh_key_not_rotated',
+        'signing_certificate_active',
+        'service_credential_not_rotated',
+        'root_hardware_mfa',
+      ].sort(),
+    );
     const comparable = (items: Awaited<ReturnType<typeof runFindings>>) => items.filter((f) => !skipped.has(f.check_id)).map(triple).sort();
     const liveFindings = comparable(await runFindings(h, live.id));
     const reportFindings = comparable(await runFindings(h, report.id));

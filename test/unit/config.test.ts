@@ -26,7 +26,8 @@ describe('configuration', () => {
       reportTimeoutMs: 300_000,
       shutdownGraceMs: 25_000,
     });
-    expect(c.checks).toHaveLength(12);
+    expect(c.checks).toHaveLength(18);
+    expect(c.riskEscalation).toBe(true);
   });
 
   test('when the password is missing outside demo mode, then start-up is refused with a message saying so', () => {
@@ -155,6 +156,17 @@ describe('configuration', () => {
     expect(
       loadConfig({ ...base, AWS_ENDPOINT_URL_IAM: 'http://localhost:4566', KEYWATCH_IAM_ENDPOINT: 'http://127.0.0.1:5000' }).aws.iamEndpoint,
     ).toBe('http://127.0.0.1:5000');
+  });
+
+  test('when KEYWATCH_RISK_ESCALATION is false, no or 0 (any case), then privilege escalation of severities is off', () => {
+    for (const value of ['false', 'No', '0', ' FALSE ']) expect(loadConfig({ ...base, KEYWATCH_RISK_ESCALATION: value }).riskEscalation).toBe(false);
+    for (const value of ['true', 'YES', '1', '']) expect(loadConfig({ ...base, KEYWATCH_RISK_ESCALATION: value }).riskEscalation).toBe(true);
+  });
+
+  test('when KEYWATCH_RISK_ESCALATION is not a boolean, then start-up is refused naming it', () => {
+    expect(problemsOf({ ...base, KEYWATCH_RISK_ESCALATION: 'sometimes' })).toEqual([
+      'KEYWATCH_RISK_ESCALATION: expected true, false, 1, 0, yes or no (got "sometimes")',
+    ]);
   });
 
   test('when the CLI loads config, then no API password is needed', () => {
