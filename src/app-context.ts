@@ -13,7 +13,8 @@ import { collectors } from './aws/collectors';
 import { PostRunTasks } from './scans/post-run';
 import { ScanService } from './scans/scan-service';
 import { startScheduler, type Scheduler } from './scheduler/scheduler';
-import { isStoreError, makeMetricsQueries, openStore, type ScanRun, type Store } from './store';
+import { isStoreError, makeMetricsQueries, openStore, type Store } from './store';
+import { type ScanRun } from './domain/runs';
 
 export interface AppContext {
   config: Config;

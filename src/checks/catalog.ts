@@ -50,3 +50,21 @@ const BY_ID = new Map(CHECKS.map((c) => [c.id, c]));
 export function getCheck(id: string): CheckDefinition | undefined {
   return BY_ID.get(id);
 }
+
+/** What people read about a check: the one place a finding's title, remediation and references come from. */
+export interface CheckText {
+  title: string;
+  remediation: string;
+  references: readonly string[];
+}
+
+/**
+ * The text of a check by id. A check that no longer exists in this version (its findings are still
+ * in the history) reads as its id, with no remediation.
+ */
+export function checkText(checkId: string): CheckText {
+  const check = BY_ID.get(checkId);
+  return check
+    ? { title: check.title, remediation: check.remediation, references: check.references }
+    : { title: checkId, remediation: '', references: [] };
+}

@@ -4,7 +4,8 @@
  * volatile last-used evidence of a key.
  */
 import type { AccessKeySnapshot, IamSnapshot, UserSnapshot } from '../domain/snapshot';
-import { SEVERITIES, type SettingSpec, type Settings, type Severity } from './types';
+import { type SettingSpec, type Settings } from './types';
+import { SEVERITIES, type Severity } from '../domain/severity';
 import { isoOrNull } from './time';
 
 export type SettingSpecs = Record<string, SettingSpec>;

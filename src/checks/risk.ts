@@ -15,7 +15,8 @@
  */
 import type { PrivilegeClass } from '../domain/privilege';
 import type { UserPrivilege } from './privilege';
-import { SEVERITIES, type CheckDefinition, type FindingDraft, type Severity } from './types';
+import { type CheckDefinition, type FindingDraft } from './types';
+import { SEVERITIES, type Severity } from '../domain/severity';
 
 /** One level up; critical stays critical. */
 export function raiseSeverity(severity: Severity): Severity {

@@ -1,21 +1,8 @@
 import type { DataNeed, IamSnapshot, ScanSource } from '../domain/snapshot';
+import type { ResourceType } from '../domain/findings';
 import type { PrivilegeClass } from '../domain/privilege';
+import type { Severity } from '../domain/severity';
 
-export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-export const SEVERITIES: readonly Severity[] = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
-
-/** What a finding is about; its resource id is the id of that thing (see FindingDraft.resourceId). */
-export const RESOURCE_TYPES = [
-  'access_key',
-  'ssh_key',
-  'signing_certificate',
-  'service_credential',
-  'user',
-  'root',
-  'account',
-] as const;
-export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 /** A scalar setting value. Lists (canary key ids) are comma-separated strings in env, arrays here. */
 export type SettingValue = number | boolean | string | string[];

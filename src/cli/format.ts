@@ -1,5 +1,5 @@
 /** Plain-text rendering for the CLI. */
-import type { ScanRun } from '../store';
+import type { ScanRun } from '../domain/runs';
 import type { Finding } from '../store/findings-repository';
 
 export function formatRunSummary(run: ScanRun): string {

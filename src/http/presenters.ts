@@ -5,7 +5,8 @@ import type { SuppressionView } from '../scans/suppressions';
 import type { FindingTimeline } from '../scans/timeline';
 import type { TrendPoint } from '../scans/trends';
 import type { Finding } from '../store/findings-repository';
-import type { ScanRun, SuppressedFilter } from '../store';
+import type { SuppressedFilter } from '../store';
+import type { ScanRun } from '../domain/runs';
 import { csvRecord } from './csv';
 import type { FindingJson, RunJson, SuppressionJson, TrendsJson } from './schemas';
 

@@ -1,7 +1,7 @@
 /** Response and shared request schemas (zod → validation, TypeScript types and OpenAPI). */
-import { SEVERITIES } from '../checks/types';
+import { SEVERITIES } from '../domain/severity';
 import { SCAN_SOURCES } from '../domain/snapshot';
-import { RUN_STATUSES } from '../store';
+import { RUN_STATUSES } from '../domain/runs';
 import { z } from './openapi';
 
 export const ErrorResponse = z

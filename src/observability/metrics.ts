@@ -11,7 +11,8 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { MetricsQueries, ScanRun } from '../store';
+import type { MetricsQueries } from '../store';
+import type { ScanRun } from '../domain/runs';
 
 export const SCAN_DURATION_BUCKETS_S = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 

@@ -4,7 +4,7 @@
  * stop the others or the scan.
  */
 import type { Logger } from 'pino';
-import type { ScanRun } from '../store';
+import type { ScanRun } from '../domain/runs';
 
 export type RunFinishedListener = (run: ScanRun) => void;
 

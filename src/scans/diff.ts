@@ -11,9 +11,10 @@
  * Suppressions are evaluated now (read time): `exclude` (default) leaves suppressed findings out of
  * every list and count, `only` keeps only them, `include` keeps everything (flagged).
  */
-import { SEVERITIES } from '../checks/types';
+import { SEVERITIES } from '../domain/severity';
 import { AppError } from '../errors';
-import type { ScanRun, Store } from '../store';
+import type { Store } from '../store';
+import type { ScanRun } from '../domain/runs';
 import { loadRun, requireSucceeded } from './runs';
 import type { FindingStateView, SuppressedFilter } from '../store/findings-repository';
 import type { SuppressionMatcher } from '../store/suppression-match';

@@ -1,6 +1,7 @@
 /** A check's FindingDraft → the store's FindingInput (with the check's title and remediation). Shared by the scan service and the benchmarks. */
 import { getCheck } from '../checks/catalog';
-import { severityRank, type FindingDraft, type Severity } from '../checks/types';
+import { type FindingDraft } from '../checks/types';
+import { severityRank, type Severity } from '../domain/severity';
 import type { FindingInput } from '../store';
 
 export function toFindingInput(d: FindingDraft): FindingInput {

@@ -11,7 +11,8 @@
  * - The URL is a secret (Slack's is a credential): only its host is logged or recorded.
  */
 import type { Logger } from 'pino';
-import type { ScanRun, Store } from '../store';
+import type { Store } from '../store';
+import type { ScanRun } from '../domain/runs';
 import { diffRuns, type ChangedItem, type DiffItem, type RunDiff } from './diff';
 
 export interface WebhookSettings {

@@ -3,7 +3,8 @@
  * the composition root; its onRunFinished is one of the scan service's run-finished listeners.
  */
 import type { Logger } from 'pino';
-import type { ScanRun, Store } from '../store';
+import type { Store } from '../store';
+import type { ScanRun } from '../domain/runs';
 import { RunNotifier, type WebhookSettings } from './notifier';
 import { RetentionService } from './retention';
 

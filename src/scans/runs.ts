@@ -1,6 +1,7 @@
 /** Looking up runs for the use cases that read a run's results (run views, diffs). */
 import { AppError } from '../errors';
-import type { ScanRun, Store } from '../store';
+import type { Store } from '../store';
+import type { ScanRun } from '../domain/runs';
 
 /** The run, or 404. `where` says where the id came from when it was not the path (e.g. "query parameter base"). */
 export function loadRun(store: Store, id: number, where?: string): ScanRun {

@@ -19,7 +19,8 @@ import { evaluateChecks, neededData } from '../checks/evaluate';
 import type { ResolvedCheck } from '../checks/settings';
 import type { IamSnapshot, ScanSource } from '../domain/snapshot';
 import { AppError, isAppError } from '../errors';
-import { isStoreError, newLeaseOwner, RunNotRunningError, StoreError, TargetBusyError, type LeaseOwner, type RunStats, type RunTrigger, type ScanRun, type Store } from '../store';
+import { isStoreError, newLeaseOwner, RunNotRunningError, StoreError, TargetBusyError, type LeaseOwner, type Store } from '../store';
+import { type RunStats, type RunTrigger, type ScanRun } from '../domain/runs';
 import { countBySeverity, toFindingInput } from './finding-input';
 
 export interface ScanServiceOptions {

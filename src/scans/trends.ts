@@ -8,8 +8,9 @@
  * `include` counts everything, `only` counts only the suppressed ones. Runs recorded before the
  * per-run suppressed counts existed report the totals in every mode.
  */
-import { SEVERITIES } from '../checks/types';
-import type { ScanRun, Store, SuppressedFilter } from '../store';
+import { SEVERITIES } from '../domain/severity';
+import type { Store, SuppressedFilter } from '../store';
+import type { ScanRun } from '../domain/runs';
 
 export interface TrendPoint {
   runId: number;

@@ -12,7 +12,8 @@ import { applyMigrations, assertWritable, databaseReadiness, openDatabase, type 
 import { guardRepository, RunNotRunningError } from './errors';
 import { makeFindingsRepository, type FindingInput, type FindingRef, type RecordOutcome } from './findings-repository';
 import { makeRetentionRepository } from './retention-repository';
-import { makeRunsRepository, type RunStats } from './runs-repository';
+import { makeRunsRepository } from './runs-repository';
+import type { RunStats } from '../domain/runs';
 import { findingStates, findings as findingsTable, scanLeases, scanRuns } from './schema';
 import { makeSuppressionsRepository } from './suppressions-repository';
 
@@ -162,8 +163,6 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
 export type { FindingInput, RecordOutcome } from './findings-repository';
 export type { Finding, FindingInterval, FindingStateView, FindingSort, SuppressedFilter } from './findings-repository';
 export type { Suppression, SuppressionState } from './suppressions-repository';
-export type { ScanRun, RunStats, RunStatus, RunTrigger } from './runs-repository';
-export { RUN_STATUSES } from './runs-repository';
 export { makeMetricsQueries, type MetricsQueries } from './metrics-queries';
 export { newLeaseOwner, type LeaseOwner, type ScanLease } from './runs-repository';
 export { isStoreError, RunNotRunningError, StoreError, TargetBusyError } from './errors';

@@ -1,44 +1,12 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { and, count, desc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
+import type { RunStats, RunStatus, RunTrigger, ScanRun } from '../domain/runs';
+import type { ScanSource } from '../domain/snapshot';
 import type { Db } from './db';
 import { TargetBusyError } from './errors';
 import { scanLeases, scanRuns, type ScanLeaseRow, type ScanRunRow } from './schema';
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
-export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'interrupted'] as const;
-export type RunTrigger = 'api' | 'schedule' | 'cli' | 'v1' | 'demo';
-
-export interface RunStats {
-  api_calls: number;
-  throttled: number;
-  retries: number;
-  duration_ms: number;
-  users?: number;
-  access_keys?: number;
-  findings?: number;
-  findings_by_severity?: Record<string, number>;
-  [key: string]: unknown;
-}
-
-export interface ScanRun {
-  id: number;
-  target: string;
-  accountId: string | null;
-  source: string;
-  trigger: RunTrigger;
-  status: RunStatus;
-  startedAt: number;
-  finishedAt: number | null;
-  errorCode: string | null;
-  error: string | null;
-  settings: Record<string, unknown>;
-  stats: RunStats;
-  skippedChecks: { checkId: string; reason: string }[];
-  reportGeneratedAt: number | null;
-  /** The last moment the run was known alive (its start, then each heartbeat while it scans). */
-  heartbeatAt: number | null;
-}
 
 /** Who holds a scan lease: one per keywatch process (per app context). */
 export interface LeaseOwner {
@@ -72,7 +40,7 @@ const toLease = (r: ScanLeaseRow): ScanLease => ({
 
 export interface NewRun {
   target: string;
-  source: string;
+  source: ScanSource;
   trigger: RunTrigger;
   startedAt: number;
   settings: Record<string, unknown>;
@@ -93,7 +61,7 @@ const toRun = (r: ScanRunRow): ScanRun => ({
   id: r.id,
   target: r.target,
   accountId: r.accountId,
-  source: r.source,
+  source: r.source as ScanSource,
   trigger: r.trigger as RunTrigger,
   status: r.status as RunStatus,
   startedAt: r.startedAt,

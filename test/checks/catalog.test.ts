@@ -1,6 +1,7 @@
 import { CHECKS, getCheck } from '../../src/checks/catalog';
 import { defaultSettings } from '../../src/checks/settings';
-import { RESOURCE_TYPES, SEVERITIES } from '../../src/checks/types';
+import { RESOURCE_TYPES } from '../../src/domain/findings';
+import { SEVERITIES } from '../../src/domain/severity';
 import {
   NOW,
   ROOT_VIRTUAL_MFA_SERIAL,

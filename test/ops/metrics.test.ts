@@ -1,4 +1,4 @@
-import type { ScanRun } from '../../src/store';
+import type { ScanRun } from '../../src/domain/runs';
 import { accountWithKeyAges } from '../support/accounts';
 import { sample, startOpsApp, TEST_PASSWORD, TEST_USER, type OpsApp } from './support';
 

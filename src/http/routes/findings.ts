@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { severityRank, type Severity } from '../../checks/types';
+import { severityRank, type Severity } from '../../domain/severity';
 import { AppError } from '../../errors';
 import { allFindings, listFindings, type FindingsFilter } from '../../scans/findings-query';
 import { findingTimeline } from '../../scans/timeline';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { ScanSource } from '../../domain/snapshot';
 import { loadRun, requireSucceeded } from '../../scans/runs';
-import type { RunStatus } from '../../store';
+import type { RunStatus } from '../../domain/runs';
 import type { HttpContext } from '../context';
 import { type OpenAPIRegistry, z } from '../openapi';
 import { pageOf, presentFinding, presentRun } from '../presenters';
