@@ -18,7 +18,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { SCAN_SOURCES, type ScanSource } from './domain/snapshot';
 import { configSecrets, createLogger } from './logger';
 import { formatBytes, formatFindingsTable, formatRunSummary } from './cli/format';
-import { backupDatabase, BackupError } from './store/backup';
+import { backupDatabase, BackupError } from './store';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const packageVersion: string = require('../package.json').version;
@@ -83,7 +83,7 @@ export function buildCli(options: BuildCliOptions = {}): Command {
         try {
           const run = await ctx.scans.runToCompletion({ source: opts.source, trigger: 'cli' });
           const findings =
-            run.status === 'succeeded' ? ctx.store.findings.seenByRun(run.target, run.id, { limit: 100_000, offset: 0 }).items : [];
+            run.status === 'succeeded' ? ctx.store.runViews.seenByRun(run.target, run.id, { limit: 100_000, offset: 0 }).items : [];
           if (opts.json) process.stdout.write(JSON.stringify({ run, findings }, null, 2) + '\n');
           else {
             process.stdout.write(formatRunSummary(run) + '\n');

@@ -1,6 +1,6 @@
 /** Plain-text rendering for the CLI. */
 import type { ScanRun } from '../domain/runs';
-import type { Finding } from '../store/findings-repository';
+import type { Finding } from '../domain/findings';
 
 export function formatRunSummary(run: ScanRun): string {
   const s = run.stats;

@@ -1,3 +1,5 @@
+import type { PrivilegeClass } from './privilege';
+
 /**
  * Findings: what a check reported about one resource, and the vocabulary to list and filter them.
  * A finding's identity is target + check + resource (the AccessKeyId, the user ARN, …; never a key
@@ -58,4 +60,80 @@ export const stableJson = (value: EvidenceMap): string =>
  */
 export function stateChanged(a: { severity: string; durableJson: string }, b: { severity: string; durableJson: string }): boolean {
   return a.severity !== b.severity || a.durableJson !== b.durableJson;
+}
+
+/** A finding as it is now: its identity, latest state and evidence, and where its history begins and ends. */
+export interface Finding {
+  id: number;
+  target: string;
+  checkId: string;
+  severity: string;
+  severityRank: number;
+  message: string;
+  resourceType: string;
+  resourceId: string;
+  userName: string | null;
+  userArn: string | null;
+  durable: EvidenceMap;
+  volatile: EvidenceMap;
+  /** The user's privilege class as the latest run saw it; null when unknown or not about a user. */
+  privilege: PrivilegeClass | null;
+  status: FindingStatus;
+  firstSeenRunId: number;
+  firstSeenAt: number;
+  lastSeenRunId: number;
+  lastSeenAt: number;
+  resolvedRunId: number | null;
+  resolvedAt: number | null;
+  /** The suppression that applies now (evaluated at read time against the clock), or null. */
+  suppressionId: number | null;
+}
+
+/** What ended a state interval: another state of the same finding, or the finding went away. */
+export type EndReason = 'changed' | 'resolved';
+
+/** One state of a finding: a severity and durable evidence, from the run that first saw it to the last. */
+export interface FindingInterval {
+  id: number;
+  findingId: number;
+  severity: string;
+  durable: EvidenceMap;
+  fromRunId: number;
+  fromAt: number;
+  toRunId: number | null;
+  toAt: number | null;
+  /** The run that ended this state and why (null while open). */
+  endedByRunId: number | null;
+  endedAt: number | null;
+  endReason: EndReason | null;
+}
+
+/** What a finding looked like in one run (a diff's before/after, a run view), with the finding's identity. */
+export interface FindingStateView {
+  findingId: number;
+  checkId: string;
+  resourceType: string;
+  resourceId: string;
+  userName: string | null;
+  severity: string;
+  /** stableJson of the durable evidence: compare as strings, or write into JSON as is. */
+  durableJson: string;
+  /** The durable evidence, parsed on first use. */
+  readonly durable: EvidenceMap;
+}
+
+/** A finding as a check produced it in one run, ready to be recorded. */
+export interface FindingInput {
+  checkId: string;
+  severity: string;
+  severityRank: number;
+  resourceType: string;
+  resourceId: string;
+  userName: string | null;
+  userArn: string | null;
+  message: string;
+  durable: EvidenceMap;
+  volatile: EvidenceMap;
+  /** The user's privilege class when the run knew it (evidence of the risk weighting); null otherwise. */
+  privilege?: PrivilegeClass | null;
 }

@@ -1,11 +1,11 @@
 /** Shapes store objects into the API's JSON (snake_case, ISO dates, derived ages). */
-import { getCheck } from '../checks/catalog';
+import { checkText } from '../checks/catalog';
 import type { ChangedItem, DiffItem, RunDiff } from '../scans/diff';
 import type { SuppressionView } from '../scans/suppressions';
 import type { FindingTimeline } from '../scans/timeline';
 import type { TrendPoint } from '../scans/trends';
-import type { Finding } from '../store/findings-repository';
-import type { SuppressedFilter } from '../store';
+import type { Finding } from '../domain/findings';
+import type { SuppressedFilter } from '../domain/findings';
 import type { ScanRun } from '../domain/runs';
 import { csvRecord } from './csv';
 import type { FindingJson, RunJson, SuppressionJson, TrendsJson } from './schemas';
@@ -58,15 +58,14 @@ export function presentFinding(f: Finding, now = Date.now()): FindingJson {
     target: f.target,
     check_id: f.checkId,
     severity: f.severity,
-    // Findings recorded before check texts were kept per check have none until the next scan: use the catalog.
-    title: f.title !== f.checkId ? f.title : (getCheck(f.checkId)?.title ?? f.title),
+    title: checkText(f.checkId).title,
     message: f.message,
     resource_type: f.resourceType as FindingJson['resource_type'],
     resource_id: f.resourceId,
     user_name: f.userName,
     user_arn: f.userArn,
     evidence: { ...evidence, ...derivedAges(evidence, now) },
-    remediation: f.remediation || (getCheck(f.checkId)?.remediation ?? ''),
+    remediation: checkText(f.checkId).remediation,
     status: f.status,
     first_seen_at: iso(f.firstSeenAt)!,
     first_seen_run_id: f.firstSeenRunId,
@@ -119,7 +118,7 @@ export function renderDiffJson(d: RunDiff): string {
   const item = (i: DiffItem, extra = ''): string => {
     const s = i.state;
     return (
-      `{"finding_id":${s.findingId},"check_id":${q(s.checkId)},"title":${q(s.title)},"severity":${q(s.severity)}` +
+      `{"finding_id":${s.findingId},"check_id":${q(s.checkId)},"title":${q(checkText(s.checkId).title)},"severity":${q(s.severity)}` +
       `,"resource_type":${q(s.resourceType)},"resource_id":${JSON.stringify(s.resourceId)},"user_name":${s.userName === null ? 'null' : JSON.stringify(s.userName)}` +
       `,"evidence":${s.durableJson},"suppressed":${i.suppressionId !== null},"suppression_id":${i.suppressionId ?? 'null'}${extra}}`
     );

@@ -16,8 +16,7 @@ import { AppError } from '../errors';
 import type { Store } from '../store';
 import type { ScanRun } from '../domain/runs';
 import { loadRun, requireSucceeded } from './runs';
-import type { FindingStateView, SuppressedFilter } from '../store/findings-repository';
-import type { SuppressionMatcher } from '../store/suppression-match';
+import { countForFilter, keepsSuppressed, stateChanged, type FindingStateView, type SuppressedFilter } from '../domain/findings';
 
 export interface DiffItem {
   /** The finding's state: in the run for new/changed, in the base for resolved (identity, severity, durable evidence). */
@@ -82,11 +81,11 @@ export function diffRuns(store: Store, runId: number, options: DiffOptions): Run
 
   const matcher = store.suppressions.matcher(run.target, options.now);
   const suppressionOf = (v: FindingStateView) => (matcher.empty ? null : matcher.match({ id: v.findingId, checkId: v.checkId, userName: v.userName }));
-  const keep = keeper(options.suppressed, matcher);
+  const keep = (suppressionId: number | null) => keepsSuppressed(options.suppressed, suppressionId !== null);
   const out: RunDiff = { run, base, suppressed: options.suppressed, new: [], resolved: [], changed: [], unchanged: 0, leftOut: 0 };
 
   if (!base) {
-    for (const state of store.findings.statesCovering(run.target, run.id)) {
+    for (const state of store.runViews.statesCovering(run.target, run.id)) {
       const suppressionId = suppressionOf(state);
       if (keep(suppressionId)) out.new.push({ state, suppressionId });
       else out.leftOut++;
@@ -95,17 +94,11 @@ export function diffRuns(store: Store, runId: number, options: DiffOptions): Run
     return out;
   }
 
-  const d = store.findings.diffIntervals(run.target, base.id, run.id, matcher);
-  const same = d.sameIntervalCount;
-  const sameSuppressed = d.sameIntervalSuppressedCount;
-  if (options.suppressed === 'include') out.unchanged = same;
-  else if (options.suppressed === 'exclude') {
-    out.unchanged = same - sameSuppressed;
-    out.leftOut += sameSuppressed;
-  } else {
-    out.unchanged = sameSuppressed;
-    out.leftOut += same - sameSuppressed;
-  }
+  const d = store.runViews.diffIntervals(run.target, base.id, run.id, matcher);
+  // Unchanged findings are only counted (shared intervals): the same filter, over counts.
+  const shared = { all: d.sameIntervalCount, unsuppressed: d.sameIntervalCount - d.sameIntervalSuppressedCount };
+  out.unchanged = countForFilter(options.suppressed, shared);
+  out.leftOut += shared.all - out.unchanged;
 
   const inBase = new Map<number, FindingStateView>();
   for (const b of d.onlyBase) inBase.set(b.findingId, b);
@@ -119,7 +112,7 @@ export function diffRuns(store: Store, runId: number, options: DiffOptions): Run
     }
     const before = inBase.get(state.findingId);
     if (!before) out.new.push({ state, suppressionId });
-    else if (before.severity !== state.severity || before.durableJson !== state.durableJson) out.changed.push({ state, before, suppressionId });
+    else if (stateChanged(before, state)) out.changed.push({ state, before, suppressionId });
     else out.unchanged++;
   }
   for (const state of d.onlyBase) {
@@ -132,10 +125,4 @@ export function diffRuns(store: Store, runId: number, options: DiffOptions): Run
   out.resolved = bySeverity(out.resolved);
   out.changed = bySeverity(out.changed);
   return out;
-}
-
-function keeper(filter: SuppressedFilter, matcher: SuppressionMatcher): (suppressionId: number | null) => boolean {
-  if (filter === 'include') return () => true;
-  if (filter === 'only') return (s) => s !== null;
-  return matcher.empty ? () => true : (s) => s === null;
 }

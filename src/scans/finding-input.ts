@@ -1,11 +1,9 @@
-/** A check's FindingDraft → the store's FindingInput (with the check's title and remediation). Shared by the scan service and the benchmarks. */
-import { getCheck } from '../checks/catalog';
+/** A check's FindingDraft → the store's FindingInput. Shared by the scan service and the benchmarks. */
 import { type FindingDraft } from '../checks/types';
 import { severityRank, type Severity } from '../domain/severity';
-import type { FindingInput } from '../store';
+import type { FindingInput } from '../domain/findings';
 
 export function toFindingInput(d: FindingDraft): FindingInput {
-  const check = getCheck(d.checkId);
   return {
     checkId: d.checkId,
     severity: d.severity,
@@ -14,11 +12,10 @@ export function toFindingInput(d: FindingDraft): FindingInput {
     resourceId: d.resourceId,
     userName: d.userName,
     userArn: d.userArn,
-    title: check?.title ?? d.checkId,
     message: d.message,
-    remediation: check?.remediation ?? '',
     durable: d.evidence.durable,
     volatile: d.evidence.volatile,
+    privilege: d.privilege ?? null,
   };
 }
 

@@ -8,7 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
-import { sortValueOf, type Finding, type FindingSort, type ListFindingsQuery } from '../store/findings-repository';
+import { sortValueOf, type ListFindingsQuery } from '../store';
+import { type Finding, type FindingSort } from '../domain/findings';
 import type { Store } from '../store';
 
 /** The filters and sort of a findings listing (the store's query without its page position). */

@@ -11,6 +11,7 @@
  * - The URL is a secret (Slack's is a credential): only its host is logged or recorded.
  */
 import type { Logger } from 'pino';
+import { checkText } from '../checks/catalog';
 import type { Store } from '../store';
 import type { ScanRun } from '../domain/runs';
 import { diffRuns, type ChangedItem, type DiffItem, type RunDiff } from './diff';
@@ -209,7 +210,7 @@ function itemJson(i: DiffItem) {
   return {
     finding_id: i.state.findingId,
     check_id: i.state.checkId,
-    title: i.state.title,
+    title: checkText(i.state.checkId).title,
     severity: i.state.severity,
     resource_type: i.state.resourceType,
     resource_id: i.state.resourceId,
@@ -255,7 +256,7 @@ function slackLines(items: DiffItem[]): string {
   const lines = items.slice(0, MAX_SLACK_ITEMS).map(({ state: i }) => {
     const who = esc(i.userName ?? i.resourceId);
     const key = i.resourceType === 'access_key' ? ` (\`${esc(i.resourceId)}\`)` : '';
-    return `${SEVERITY_EMOJI[i.severity] ?? ''} *${esc(i.severity)}* ${esc(i.title)} — ${who}${key}`;
+    return `${SEVERITY_EMOJI[i.severity] ?? ''} *${esc(i.severity)}* ${esc(checkText(i.checkId).title)} — ${who}${key}`;
   });
   if (items.length > MAX_SLACK_ITEMS) lines.push(`…and ${items.length - MAX_SLACK_ITEMS} more`);
   return lines.join('\n');

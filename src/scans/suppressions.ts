@@ -10,10 +10,11 @@
  */
 import { getCheck } from '../checks/catalog';
 import { AppError, type ErrorDetail } from '../errors';
-import type { Store, Suppression, SuppressionState } from '../store';
-import { compileMatcher, isActiveAt, userPatternProblem } from '../store/suppression-match';
+import type { Store } from '../store';
+import type { Suppression, SuppressionState } from '../domain/suppressions';
+import { compileMatcher, isActiveAt, userPatternProblem } from '../domain/suppressions';
 
-export { MAX_USER_PATTERN_LENGTH, MAX_USER_PATTERN_WILDCARDS } from '../store/suppression-match';
+export { MAX_USER_PATTERN_LENGTH, MAX_USER_PATTERN_WILDCARDS } from '../domain/suppressions';
 
 export interface CreateSuppressionInput {
   findingId?: number;

@@ -6,7 +6,7 @@
  * so a timeline never depends on runs that retention deleted.
  */
 import type { Store } from '../store';
-import type { EvidenceMap, Finding } from '../store/findings-repository';
+import type { EvidenceMap, Finding } from '../domain/findings';
 
 export interface TimelineState {
   intervalId: number;

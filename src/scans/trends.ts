@@ -9,7 +9,8 @@
  * per-run suppressed counts existed report the totals in every mode.
  */
 import { SEVERITIES } from '../domain/severity';
-import type { Store, SuppressedFilter } from '../store';
+import type { Store } from '../store';
+import { countForFilter, type SuppressedFilter } from '../domain/findings';
 import type { ScanRun } from '../domain/runs';
 
 export interface TrendPoint {
@@ -57,7 +58,7 @@ function point(run: ScanRun, filter: SuppressedFilter): TrendPoint {
   const all = totals(run);
   const recorded = run.stats.unsuppressed as Counts | undefined;
   const unsuppressed = recorded ?? all;
-  const pick = (f: (c: Counts) => number): number => (filter === 'include' ? f(all) : filter === 'exclude' ? f(unsuppressed) : f(all) - f(unsuppressed));
+  const pick = (f: (c: Counts) => number): number => countForFilter(filter, { all: f(all), unsuppressed: f(unsuppressed) });
   const openBySeverity = Object.fromEntries(
     SEVERITIES.map((s) => [s, pick((c) => num(c.findings_by_severity?.[s]))]),
   );

@@ -7,39 +7,27 @@
  * commit error better-sqlite3 would drop. Every failure of SQLite under a repository call is raised as
  * a StoreError naming the database path and SQLite's code (guard below).
  */
-import { and, count, eq } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import { applyMigrations, assertWritable, databaseReadiness, openDatabase, type DatabaseHandle } from './db';
-import { guardRepository, RunNotRunningError } from './errors';
-import { makeFindingsRepository, type FindingInput, type FindingRef, type RecordOutcome } from './findings-repository';
+import { guardRepository } from './errors';
+import { makeFindingReads } from './finding-reads';
+import { makeHistoryWriter, type RecordOutcome, type SucceededRunInput } from './history-writer';
 import { makeRetentionRepository } from './retention-repository';
+import { makeRunViews } from './run-views';
 import { makeRunsRepository } from './runs-repository';
-import type { RunStats } from '../domain/runs';
-import { findingStates, findings as findingsTable, scanLeases, scanRuns } from './schema';
+import { findingStates, findings as findingsTable, scanRuns } from './schema';
 import { makeSuppressionsRepository } from './suppressions-repository';
-
-export interface SucceededRunInput {
-  runId: number;
-  target: string;
-  accountId: string;
-  finishedAt: number;
-  stats: RunStats;
-  skippedChecks: { checkId: string; reason: string }[];
-  reportGeneratedAt: number | null;
-  findings: FindingInput[];
-}
 
 export interface Store {
   handle: DatabaseHandle;
   runs: ReturnType<typeof makeRunsRepository>;
-  findings: ReturnType<typeof makeFindingsRepository>;
+  /** Current findings, one finding, a finding's intervals. */
+  findings: ReturnType<typeof makeFindingReads>;
+  /** What runs saw, and the difference between two runs. */
+  runViews: ReturnType<typeof makeRunViews>;
   suppressions: ReturnType<typeof makeSuppressionsRepository>;
   retention: ReturnType<typeof makeRetentionRepository>;
-  /**
-   * Writes the run's results and marks it succeeded in ONE transaction: all or nothing. The run's
-   * stats get `new`/`resolved`/`changed` (all findings), `suppressed` (findings of this run that a
-   * suppression covered at finishedAt) and `unsuppressed` (the same counts without them: open
-   * findings by severity, new, resolved, changed — what trends chart).
-   */
+  /** Writes a run's results and marks it succeeded in ONE transaction (src/store/history-writer.ts). */
   recordSucceededRun(input: SucceededRunInput): RecordOutcome;
   /** The database answers, its migrations are applied and a write can be committed (see db.ts probeWrite). */
   readiness(): { ok: boolean; reason?: string };
@@ -75,78 +63,22 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
     throw error;
   }
   const guard = <T extends object>(repo: T): T => guardRepository(repo, dbPath);
-  const runs = guard(makeRunsRepository(handle.db));
-  const suppressionsRepo = guard(makeSuppressionsRepository(handle.db));
-  const findingsRepo = guard(makeFindingsRepository(handle.db, handle.sqlite, suppressionsRepo, clock));
-
-  const recordSucceededRun = (input: SucceededRunInput): RecordOutcome =>
-    handle.db.transaction((tx) => {
-      const applied = findingsRepo.applyRun(input.target, input.runId, input.finishedAt, input.findings);
-      const outcome: RecordOutcome = {
-        newCount: applied.newCount,
-        changedCount: applied.changedCount,
-        resolvedCount: applied.resolvedCount,
-        reopenedCount: applied.reopenedCount,
-        unchangedCount: applied.unchangedCount,
-      };
-      // Counts without the findings suppressed when the run finished (trends, open counts).
-      const matcher = suppressionsRepo.matcher(input.target, input.finishedAt);
-      const isSuppressed = (f: FindingRef | undefined) => f !== undefined && !matcher.empty && matcher.match(f) !== null;
-      const bySeverity: Record<string, number> = Object.fromEntries(Object.keys(input.stats.findings_by_severity ?? {}).map((k) => [k, 0]));
-      let suppressed = 0;
-      for (const f of applied.seen) {
-        if (isSuppressed(f)) suppressed++;
-        else bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
-      }
-      const seenById = new Map(applied.seen.map((f) => [f.id, f]));
-      const unsuppressedIds = (ids: number[]) => ids.filter((id) => !isSuppressed(seenById.get(id))).length;
-      const unsuppressed = {
-        findings: applied.seen.length - suppressed,
-        findings_by_severity: bySeverity,
-        new: unsuppressedIds(applied.newIds) + unsuppressedIds(applied.reopenedIds),
-        resolved: applied.resolved.filter((f) => !isSuppressed(f)).length,
-        changed: unsuppressedIds(applied.changedIds),
-      };
-      const updated = tx
-        .update(scanRuns)
-        .set({
-          status: 'succeeded',
-          finishedAt: input.finishedAt,
-          accountId: input.accountId,
-          statsJson: JSON.stringify({
-            ...input.stats,
-            new: outcome.newCount + outcome.reopenedCount,
-            resolved: outcome.resolvedCount,
-            changed: outcome.changedCount,
-            suppressed,
-            unsuppressed,
-          }),
-          skippedJson: JSON.stringify(input.skippedChecks),
-          reportGeneratedAt: input.reportGeneratedAt,
-        })
-        // Only a run still `running`: one that shutdown or a restart marked interrupted keeps that
-        // status, and throwing here rolls the applied results back with it.
-        .where(and(eq(scanRuns.id, input.runId), eq(scanRuns.status, 'running')))
-        .run();
-      if (updated.changes !== 1) throw new RunNotRunningError(input.runId);
-      // The run's end releases its scan lease in the same transaction.
-      tx.delete(scanLeases).where(eq(scanLeases.runId, input.runId)).run();
-      return outcome;
-      // IMMEDIATE: the write lock is taken (waiting for it) before the first read; a deferred
-      // transaction that reads first fails with SQLITE_BUSY_SNAPSHOT when another process (a heartbeat,
-      // a readiness probe) commits between its reads and its first write.
-    }, { behavior: 'immediate' });
+  const suppressions = makeSuppressionsRepository(handle.db);
+  const activeSuppressions = (target: string, now: number) => suppressions.matcher(target, now);
+  const findings = makeFindingReads(handle.db, handle.sqlite, { activeSuppressions, clock });
+  const writer = makeHistoryWriter(handle.db, handle.sqlite, activeSuppressions);
 
   return {
     handle,
-    runs,
-    findings: findingsRepo,
-    suppressions: suppressionsRepo,
+    runs: guard(makeRunsRepository(handle.db)),
+    findings: guard(findings),
+    runViews: guard(makeRunViews(handle.db, handle.sqlite, findings)),
+    suppressions: guard(suppressions),
     retention: guard(makeRetentionRepository(handle.sqlite)),
     readiness: () => databaseReadiness(handle, clock().getTime()),
     close: () => handle.close(),
     ...guard({
-      recordSucceededRun,
+      recordSucceededRun: writer.recordSucceededRun,
       tableBytes: (table: 'scan_runs' | 'findings' | 'finding_states') => tableBytes(handle, table),
       checkpoint: () => {
         handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
@@ -160,12 +92,15 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
   };
 }
 
-export type { FindingInput, RecordOutcome } from './findings-repository';
-export type { Finding, FindingInterval, FindingStateView, FindingSort, SuppressedFilter } from './findings-repository';
-export type { Suppression, SuppressionState } from './suppressions-repository';
+export type { RecordOutcome, SucceededRunInput } from './history-writer';
+export type { FindingsKey, ListFindingsQuery } from './finding-reads';
+export { sortValueOf } from './finding-reads';
+export type { IntervalDiff } from './run-views';
+export type { NewSuppression } from './suppressions-repository';
 export { makeMetricsQueries, type MetricsQueries } from './metrics-queries';
 export { newLeaseOwner, type LeaseOwner, type ScanLease } from './runs-repository';
 export { isStoreError, RunNotRunningError, StoreError, TargetBusyError } from './errors';
+export { backupDatabase, BackupError } from './backup';
 
 /** dbstat when SQLite has it; otherwise an estimate from the column lengths. */
 function tableBytes(handle: DatabaseHandle, table: 'scan_runs' | 'findings' | 'finding_states'): number {

@@ -3,11 +3,12 @@
  * suppressions one indexed GROUP BY; with some, one pass over the open findings (a few thousand
  * rows) matched by the same rules the API uses.
  */
-import { count, eq, gt, isNull, max, or } from 'drizzle-orm';
+import { count, eq, max } from 'drizzle-orm';
 import type { DatabaseHandle } from './db';
 import { findings, scanRuns, suppressions } from './schema';
+import { activeAt } from './suppressions-sql';
 import { guardRepository } from './errors';
-import { compileMatcher } from './suppression-match';
+import { compileMatcher } from '../domain/suppressions';
 
 export interface OpenFindingsCount {
   target: string;
@@ -32,7 +33,7 @@ export function makeMetricsQueries(handle: DatabaseHandle) {
       const rules = db
         .select()
         .from(suppressions)
-        .where(or(isNull(suppressions.expiresAt), gt(suppressions.expiresAt, now)))
+        .where(activeAt(now))
         .all();
       if (rules.length === 0) {
         return db

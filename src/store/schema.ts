@@ -5,7 +5,6 @@
  * - scan_runs: one row per run.
  * - findings: one row per finding identity (fingerprint = target + check + resource, unique), holding
  *   the current severity, the latest evidence and message, first/last seen and open/resolved.
- * - check_texts: title and remediation per check (constant per check: not repeated per finding).
  * - finding_states: intervals [from_run, to_run] during which a finding had one severity and one
  *   durable evidence; to_run is NULL while the interval is still open. An unchanged finding adds
  *   nothing per run.
@@ -91,6 +90,8 @@ export const findings = sqliteTable(
     message: text('message').notNull(),
     durableJson: text('durable_json').notNull(),
     volatileJson: text('volatile_json').notNull(),
+    /** The user's privilege class as the latest run saw it (admin, privilege_escalation, standard); NULL when unknown. */
+    privilege: text('privilege'),
     status: text('status').notNull(),
     firstSeenRunId: integer('first_seen_run_id').notNull(),
     firstSeenAt: integer('first_seen_at').notNull(),
@@ -106,16 +107,6 @@ export const findings = sqliteTable(
     index('findings_user').on(t.userName),
   ],
 );
-
-/**
- * Per-check texts (title, remediation) as the latest run reported them: the same for every finding
- * of a check, so they are kept once here instead of on every finding row.
- */
-export const checkTexts = sqliteTable('check_texts', {
-  checkId: text('check_id').primaryKey(),
-  title: text('title').notNull(),
-  remediation: text('remediation').notNull(),
-});
 
 export const findingStates = sqliteTable(
   'finding_states',
@@ -182,7 +173,6 @@ export const suppressions = sqliteTable(
 
 export type ScanRunRow = typeof scanRuns.$inferSelect;
 export type FindingRow = typeof findings.$inferSelect;
-export type CheckTextRow = typeof checkTexts.$inferSelect;
 export type FindingStateRow = typeof findingStates.$inferSelect;
 export type SuppressionRow = typeof suppressions.$inferSelect;
 export type ScanLeaseRow = typeof scanLeases.$inferSelect;

@@ -1,12 +1,8 @@
-import { and, asc, count, eq, gt, isNotNull, isNull, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq } from 'drizzle-orm';
+import { compileMatcher, type Suppression, type SuppressionMatcher, type SuppressionState } from '../domain/suppressions';
 import type { Db } from './db';
 import { suppressions, type SuppressionRow } from './schema';
-import { compileMatcher, type SuppressionMatcher, type SuppressionRule } from './suppression-match';
-
-export interface Suppression extends SuppressionRule {
-  reason: string;
-  createdAt: number;
-}
+import { activeAt, suppressionState } from './suppressions-sql';
 
 export interface NewSuppression {
   target: string;
@@ -17,8 +13,6 @@ export interface NewSuppression {
   createdAt: number;
   expiresAt: number | null;
 }
-
-export type SuppressionState = 'active' | 'expired' | 'all';
 
 const toSuppression = (r: SuppressionRow): Suppression => ({
   id: r.id,
@@ -32,13 +26,6 @@ const toSuppression = (r: SuppressionRow): Suppression => ({
 });
 
 export function makeSuppressionsRepository(db: Db) {
-  const stateCondition = (state: SuppressionState, now: number): SQL | undefined =>
-    state === 'active'
-      ? (or(isNull(suppressions.expiresAt), gt(suppressions.expiresAt, now)) as SQL)
-      : state === 'expired'
-        ? (and(isNotNull(suppressions.expiresAt), lte(suppressions.expiresAt, now)) as SQL)
-        : undefined;
-
   return {
     /** Inserts a suppression; returns it only once the insert is committed (a failed commit raises). */
     create(input: NewSuppression): Suppression {
@@ -57,7 +44,7 @@ export function makeSuppressionsRepository(db: Db) {
     },
 
     list(q: { target?: string; state: SuppressionState; now: number; limit: number; offset: number }): { items: Suppression[]; total: number } {
-      const where = and(q.target ? eq(suppressions.target, q.target) : undefined, stateCondition(q.state, q.now));
+      const where = and(q.target ? eq(suppressions.target, q.target) : undefined, suppressionState(q.state, q.now));
       const rows = db.select().from(suppressions).where(where).orderBy(asc(suppressions.id)).limit(q.limit).offset(q.offset).all();
       const total = db.select({ n: count() }).from(suppressions).where(where).get()?.n ?? 0;
       return { items: rows.map(toSuppression), total };
@@ -68,7 +55,7 @@ export function makeSuppressionsRepository(db: Db) {
       const rows = db
         .select()
         .from(suppressions)
-        .where(and(eq(suppressions.target, target), stateCondition('active', now)))
+        .where(and(eq(suppressions.target, target), activeAt(now)))
         .all();
       return compileMatcher(rows.map(toSuppression), now);
     },

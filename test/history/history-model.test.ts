@@ -9,7 +9,8 @@ import { diffRuns } from '../../src/scans/diff';
 import { RetentionService } from '../../src/scans/retention';
 import { findingTimeline } from '../../src/scans/timeline';
 import { mulberry32 } from '../../src/simulator';
-import { newLeaseOwner, openStore, type FindingInput, type Store } from '../../src/store';
+import { newLeaseOwner, openStore, type Store } from '../../src/store';
+import { type FindingInput } from '../../src/domain/findings';
 import { makeTempDir } from '../support/harness';
 import pino from 'pino';
 
@@ -29,9 +30,7 @@ function input(identity: (typeof IDENTITIES)[number], state: State, rng: () => n
     severityRank: ['low', 'medium', 'high'].indexOf(state.severity) + 1,
     resourceType: 'access_key',
     userArn: `arn:aws:iam::123456789012:user/${identity.userName}`,
-    title: `Title of ${identity.checkId}`,
     message: `age ${Math.floor(rng() * 1000)} days`,
-    remediation: 'fix it',
     durable: { v: state.durable },
     volatile: { last_used_date: new Date(T0 + Math.floor(rng() * 1e9)).toISOString() },
   };
@@ -81,7 +80,7 @@ function buildHistory(store: Store, seed: number, runs: number): RunModel[] {
 const keyOfFinding = (f: { checkId: string; resourceId: string }) => `${f.checkId}|${f.resourceId}`;
 
 function viewOf(store: Store, runId: number): Map<string, State> {
-  const { items } = store.findings.seenByRun(TARGET, runId, { limit: 10_000, offset: 0 });
+  const { items } = store.runViews.seenByRun(TARGET, runId, { limit: 10_000, offset: 0 });
   return new Map(items.map((f) => [keyOfFinding(f), { severity: f.severity, durable: String(f.durable.v) }]));
 }
 

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { addAccessKey, mulberry32 } from '../../src/simulator';
-import { backupDatabase, BackupError } from '../../src/store/backup';
+import { backupDatabase, BackupError } from '../../src/store';
 import { accountWithKeyAges, accountWithUsers } from '../support/accounts';
 import { makeTempDir } from '../support/harness';
 import { startOpsApp, waitFor, type OpsApp } from './support';

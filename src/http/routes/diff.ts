@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { diffRuns } from '../../scans/diff';
-import type { SuppressedFilter } from '../../store';
+import type { SuppressedFilter } from '../../domain/findings';
 import type { HttpContext } from '../context';
 import { type OpenAPIRegistry, z } from '../openapi';
 import { renderDiffJson } from '../presenters';

@@ -3,7 +3,7 @@ import { severityRank, type Severity } from '../../domain/severity';
 import { AppError } from '../../errors';
 import { allFindings, listFindings, type FindingsFilter } from '../../scans/findings-query';
 import { findingTimeline } from '../../scans/timeline';
-import type { SuppressedFilter } from '../../store';
+import type { SuppressedFilter } from '../../domain/findings';
 import type { HttpContext } from '../context';
 import { type OpenAPIRegistry, z } from '../openapi';
 import { csvRecord } from '../csv';

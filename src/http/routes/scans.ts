@@ -104,7 +104,7 @@ export function scansRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router
     const q = parseInput(PaginationQuery, req.query, 'query');
     const run = loadRun(ctx.store, id);
     requireSucceeded(run, { role: 'Run', reason: 'only a succeeded run has findings.', withError: true });
-    const { items, total } = ctx.store.findings.seenByRun(run.target, run.id, q);
+    const { items, total } = ctx.store.runViews.seenByRun(run.target, run.id, q);
     const now = ctx.clock().getTime();
     res.json(pageOf(items.map((f) => presentFinding(f, now)), total, q.limit, q.offset));
   });

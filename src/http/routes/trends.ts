@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { trends } from '../../scans/trends';
-import type { SuppressedFilter } from '../../store';
+import type { SuppressedFilter } from '../../domain/findings';
 import type { HttpContext } from '../context';
 import { type OpenAPIRegistry, z } from '../openapi';
 import { presentTrends } from '../presenters';

@@ -8,7 +8,7 @@ import {
   matchesUserPattern,
   MAX_USER_PATTERN_WILDCARDS,
   userPatternProblem,
-} from '../../src/store/suppression-match';
+} from '../../src/domain/suppressions';
 
 /**
  * Reference matcher: the textbook dynamic program over (pattern prefix, name prefix) with ASCII case

@@ -1,6 +1,6 @@
 /**
- * How a suppression matches a finding. One implementation, used by the store (flags on findings,
- * filters, per-run counts) and by the suppressions use case (validation).
+ * Suppressions (accepted risks) and how one matches a finding. One implementation, used by the store
+ * (flags on findings, filters, per-run counts), the use cases (validation, diffs) and the metrics.
  *
  * - by finding id: exactly that finding;
  * - by check id + user pattern: every finding of that check whose user name matches the glob,
@@ -54,6 +54,16 @@ export interface SuppressionRule {
   userPattern: string | null;
   expiresAt: number | null;
 }
+
+/** A stored suppression: a rule with why and when it was made. */
+export interface Suppression extends SuppressionRule {
+  reason: string;
+  createdAt: number;
+}
+
+/** Which suppressions a list shows: `active` (not expired), `expired`, or `all`. */
+export const SUPPRESSION_STATES = ['active', 'expired', 'all'] as const;
+export type SuppressionState = (typeof SUPPRESSION_STATES)[number];
 
 export interface MatchableFinding {
   id: number;
@@ -132,6 +142,10 @@ export function compileUserPattern(pattern: string): (name: string) => boolean {
 /** Whether a user name matches a user pattern (see compileUserPattern; compile once for many names). */
 export const matchesUserPattern = (pattern: string, name: string): boolean => compileUserPattern(pattern)(name);
 
+/**
+ * The one definition of an active suppression: it applies while it has not expired (no expiry, or
+ * now < expires_at). The store's SQL form of it is activeAt() in src/store/suppressions-sql.ts.
+ */
 export const isActiveAt = (rule: { expiresAt: number | null }, now: number): boolean => rule.expiresAt === null || rule.expiresAt > now;
 
 /**

@@ -1,0 +1,2 @@
+DROP TABLE `check_texts`;--> statement-breakpoint
+ALTER TABLE `findings` ADD `privilege` text;

@@ -1,0 +1,230 @@
+/**
+ * Reading findings: one finding, a finding's state intervals, and the current findings of a
+ * target with filters, sort and pagination (offset, or keyset — stable while findings change).
+ * Every finding read carries the suppression that applies to it now (read time, the store's clock).
+ */
+import type Database from 'better-sqlite3';
+import { and, asc, count, desc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import type {
+  EndReason,
+  EvidenceMap,
+  Finding,
+  FindingInterval,
+  FindingSort,
+  FindingStatus,
+  SuppressedFilter,
+} from '../domain/findings';
+import type { PrivilegeClass } from '../domain/privilege';
+import { collapseStars, type SuppressionMatcher } from '../domain/suppressions';
+import type { Db } from './db';
+import { findingStates, findings, type FindingRow, type FindingStateRow } from './schema';
+import { suppressedFilter } from './suppressions-sql';
+
+/** Keyset position: the sort value and id of the last item of the previous page. */
+export interface FindingsKey {
+  value: number | string;
+  id: number;
+}
+
+export interface ListFindingsQuery {
+  target: string;
+  status: FindingStatus | 'all';
+  checkId?: string;
+  severity?: string;
+  minSeverityRank?: number;
+  userName?: string;
+  resourceId?: string;
+  privilege?: PrivilegeClass;
+  firstSeenSince?: number;
+  suppressed: SuppressedFilter;
+  sort: FindingSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  /** Either an offset or a keyset position (after), not both. */
+  offset?: number;
+  after?: FindingsKey;
+  /** false: skip the count (CSV export pages). Default true. */
+  withTotal?: boolean;
+  /** Suppressions are evaluated at this instant (ms); default: the store's clock. */
+  now?: number;
+}
+
+/** The sort expression of each sort key (user: NULL sorts as ''). */
+const SORT_EXPRESSIONS: Record<FindingSort, SQL> = {
+  severity: sql`${findings.severityRank}`,
+  first_seen: sql`${findings.firstSeenAt}`,
+  last_seen: sql`${findings.lastSeenAt}`,
+  check: sql`${findings.checkId}`,
+  user: sql`coalesce(${findings.userName}, '')`,
+};
+
+/** The sort value of a finding for keyset pagination (the same as SORT_EXPRESSIONS). */
+export function sortValueOf(f: Finding, sort: FindingSort): number | string {
+  switch (sort) {
+    case 'severity':
+      return f.severityRank;
+    case 'first_seen':
+      return f.firstSeenAt;
+    case 'last_seen':
+      return f.lastSeenAt;
+    case 'check':
+      return f.checkId;
+    case 'user':
+      return f.userName ?? '';
+  }
+}
+
+export const toFinding = (r: FindingRow, suppressionId: number | null = null): Finding => ({
+  id: r.id,
+  target: r.target,
+  checkId: r.checkId,
+  severity: r.severity,
+  severityRank: r.severityRank,
+  message: r.message,
+  resourceType: r.resourceType,
+  resourceId: r.resourceId,
+  userName: r.userName,
+  userArn: r.userArn,
+  durable: JSON.parse(r.durableJson) as EvidenceMap,
+  volatile: JSON.parse(r.volatileJson) as EvidenceMap,
+  privilege: (r.privilege as PrivilegeClass | null) ?? null,
+  status: r.status as FindingStatus,
+  firstSeenRunId: r.firstSeenRunId,
+  firstSeenAt: r.firstSeenAt,
+  lastSeenRunId: r.lastSeenRunId,
+  lastSeenAt: r.lastSeenAt,
+  resolvedRunId: r.resolvedRunId,
+  resolvedAt: r.resolvedAt,
+  suppressionId,
+});
+
+const toInterval = (r: FindingStateRow): FindingInterval => ({
+  id: r.id,
+  findingId: r.findingId,
+  severity: r.severity,
+  durable: JSON.parse(r.durableJson) as EvidenceMap,
+  fromRunId: r.fromRunId,
+  fromAt: r.fromAt,
+  toRunId: r.toRunId,
+  toAt: r.toAt,
+  endedByRunId: r.endedByRunId,
+  endedAt: r.endedAt,
+  endReason: (r.endReason as EndReason | null) ?? null,
+});
+
+export interface FindingReadsOptions {
+  /** The suppressions of a target that apply at `now`, compiled. */
+  activeSuppressions: (target: string, now: number) => SuppressionMatcher;
+  clock: () => Date;
+}
+
+export function makeFindingReads(db: Db, sqlite: Database.Database, options: FindingReadsOptions) {
+  const prepare = () => {
+    const st = {
+      // Suppression candidates: by id (primary key), by check (the identity index's prefix).
+      candidatesById: sqlite.prepare(`SELECT id, check_id, user_name FROM findings WHERE id IN (SELECT value FROM json_each(?)) AND target = ?`),
+      // The GLOB is a prefilter (equal to the domain's glob for the validated ASCII patterns, stars
+      // collapsed so that it stays polynomial); matcher.match decides.
+      candidatesByCheck: sqlite.prepare(
+        `SELECT id, check_id, user_name FROM findings
+         WHERE target = ? AND check_id = ? AND lower(coalesce(user_name, '')) GLOB ? AND (? IS NULL OR status = ?)`,
+      ),
+    };
+    for (const s of Object.values(st)) s.raw();
+    return st;
+  };
+  let prepared: ReturnType<typeof prepare> | null = null;
+  const S = () => (prepared ??= prepare());
+  const nowMs = (now?: number) => now ?? options.clock().getTime();
+
+  /** Every finding of a target (with that status) that a suppression applies to now: finding id → suppression id. */
+  function coveredBy(target: string, matcher: SuppressionMatcher, status: FindingStatus | null = null): Map<number, number> {
+    const out = new Map<number, number>();
+    if (matcher.empty) return out;
+    type Candidate = [number, string, string | null];
+    const consider = ([id, checkId, userName]: Candidate) => {
+      const s = matcher.match({ id, checkId, userName });
+      if (s !== null) out.set(id, s);
+    };
+    const ids = matcher.rules.filter((r) => r.findingId !== null).map((r) => r.findingId);
+    if (ids.length > 0) (S().candidatesById.all(JSON.stringify(ids), target) as Candidate[]).forEach(consider);
+    for (const r of matcher.rules) {
+      if (r.findingId !== null || r.checkId === null) continue;
+      const glob = collapseStars(r.userPattern ?? '*').toLowerCase();
+      (S().candidatesByCheck.all(target, r.checkId, glob, status, status) as Candidate[]).forEach(consider);
+    }
+    return out;
+  }
+
+  /** Findings with the suppression that applies to each now. */
+  function annotate(rows: FindingRow[], now?: number): Finding[] {
+    const byTarget = new Map<string, SuppressionMatcher>();
+    return rows.map((r) => {
+      let matcher = byTarget.get(r.target);
+      if (!matcher) byTarget.set(r.target, (matcher = options.activeSuppressions(r.target, nowMs(now))));
+      return toFinding(r, matcher.empty ? null : matcher.match(r));
+    });
+  }
+
+  return {
+    annotate,
+
+    get(id: number, now?: number): Finding | null {
+      const row = db.select().from(findings).where(eq(findings.id, id)).get();
+      return row ? annotate([row], now)[0]! : null;
+    },
+
+    intervalsOf(findingId: number): FindingInterval[] {
+      return db.select().from(findingStates).where(eq(findingStates.findingId, findingId)).orderBy(asc(findingStates.fromRunId)).all().map(toInterval);
+    },
+
+    /**
+     * Current findings with filters, sort and pagination (offset, or keyset `after`). Ties on the sort
+     * value are broken by id, in the same direction.
+     */
+    list(q: ListFindingsQuery): { items: Finding[]; total: number | null } {
+      const now = nowMs(q.now);
+      const matcher = options.activeSuppressions(q.target, now);
+      if (q.suppressed === 'only' && matcher.empty) return { items: [], total: q.withTotal === false ? null : 0 };
+      const covered = q.suppressed === 'include' || matcher.empty ? [] : [...coveredBy(q.target, matcher, q.status === 'all' ? null : q.status).keys()];
+      const where = and(
+        eq(findings.target, q.target),
+        q.status !== 'all' ? eq(findings.status, q.status) : undefined,
+        q.checkId ? eq(findings.checkId, q.checkId) : undefined,
+        q.severity ? eq(findings.severity, q.severity) : undefined,
+        q.minSeverityRank !== undefined ? gte(findings.severityRank, q.minSeverityRank) : undefined,
+        q.userName ? eq(findings.userName, q.userName) : undefined,
+        q.resourceId ? eq(findings.resourceId, q.resourceId) : undefined,
+        q.privilege ? eq(findings.privilege, q.privilege) : undefined,
+        q.firstSeenSince !== undefined ? gte(findings.firstSeenAt, q.firstSeenSince) : undefined,
+        suppressedFilter(q.suppressed, covered),
+      );
+      const sortExpr = SORT_EXPRESSIONS[q.sort];
+      const descending = q.order === 'desc';
+      const dir = descending ? desc : asc;
+      const after = q.after
+        ? (or(
+            descending ? sql`${sortExpr} < ${q.after.value}` : sql`${sortExpr} > ${q.after.value}`,
+            and(sql`${sortExpr} = ${q.after.value}`, descending ? lt(findings.id, q.after.id) : gt(findings.id, q.after.id)),
+          ) as SQL)
+        : undefined;
+      const rows = db
+        .select()
+        .from(findings)
+        .where(and(where, after))
+        .orderBy(dir(sortExpr), dir(findings.id))
+        .limit(q.limit)
+        .offset(q.after ? 0 : (q.offset ?? 0))
+        .all();
+      const total = q.withTotal === false ? null : (db.select({ n: count() }).from(findings).where(where).get()?.n ?? 0);
+      return { items: rows.map((r) => toFinding(r, matcher.empty ? null : matcher.match(r))), total };
+    },
+
+    /** Open findings of a target that one rule set matches now (a suppression's "matched_open_findings"). */
+    countOpenMatching(target: string, matcher: SuppressionMatcher): number {
+      return matcher.empty ? 0 : coveredBy(target, matcher, 'open').size;
+    },
+  };
+}
+
+export type FindingReads = ReturnType<typeof makeFindingReads>;
