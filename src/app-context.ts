@@ -75,7 +75,7 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     webhook: config.webhook,
     retentionDays: config.retentionDays,
   });
-  const clients = createIamClients({ region: config.aws.region, endpoint: config.aws.iamEndpoint, credentials: options.awsCredentials });
+  const clients = createIamClients({ region: config.aws.region, endpoint: config.aws.endpoints.iam, credentials: options.awsCredentials });
   const scans: ScanService = new ScanService({
     store,
     logger,

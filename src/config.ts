@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { CHECK_ENV_PREFIX, resolveChecks, type ResolvedCheck } from './checks/settings';
+import { EXTERNAL_ID, readTargetsFile, ROLE_NAME, type TargetsConfig } from './config-targets';
 import { SCAN_SOURCES, type ScanSource } from './domain/snapshot';
 
 const integer = (min: number, fallback: number) =>
@@ -130,8 +131,19 @@ const envSchema = z.object({
     .default('default')
     .refine((t) => /^[A-Za-z0-9_.-]{1,64}$/.test(t), { message: 'expected 1-64 letters, digits, ".", "_" or "-"' }),
   AWS_REGION: z.string().trim().default('us-east-1'),
+  KEYWATCH_TARGETS_FILE: optionalString,
+  KEYWATCH_ORG_ROLE_NAME: optionalString.refine((v) => v === undefined || ROLE_NAME.test(v), {
+    message: 'expected an IAM role name (1-64 letters, digits or + = , . @ _ -)',
+  }),
+  KEYWATCH_ORG_EXTERNAL_ID: optionalString.refine((v) => v === undefined || EXTERNAL_ID.test(v), {
+    message: 'expected 2-1224 letters, digits or + = , . @ : / - _ (got something else; not shown because it is a secret)',
+  }),
+  KEYWATCH_SCAN_PARALLELISM: integer(1, 4),
   KEYWATCH_IAM_ENDPOINT: optionalUrl,
   AWS_ENDPOINT_URL_IAM: optionalUrl,
+  AWS_ENDPOINT_URL_STS: optionalUrl,
+  AWS_ENDPOINT_URL_ORGANIZATIONS: optionalUrl,
+  AWS_ENDPOINT_URL: optionalUrl,
   KEYWATCH_IAM_RATE: positiveNumber(5),
   KEYWATCH_IAM_CONCURRENCY: integer(1, 4),
   KEYWATCH_IAM_MAX_ATTEMPTS: integer(1, 10),
@@ -243,11 +255,23 @@ export interface Config {
   version: string;
   auth: { user: string; password: string; passwordGenerated: boolean };
   dbPath: string;
+  /**
+   * The default target: the only configured one (KEYWATCH_TARGET without a targets file), or the
+   * first of the targets file. Discovered targets are known at run time (src/scans/targets.ts).
+   */
   target: string;
+  /** Which accounts to scan: configured targets and organization discovery. */
+  targets: TargetsConfig;
+  /** How many targets are scanned at once; the rest wait for a slot. */
+  scanParallelism: number;
   aws: {
     region: string;
-    /** IAM (and STS) endpoint override for LocalStack, moto or the simulator. */
-    iamEndpoint?: string;
+    /**
+     * Endpoint overrides (LocalStack, moto, the simulator): KEYWATCH_IAM_ENDPOINT points IAM, STS and
+     * Organizations at one endpoint; the SDK's AWS_ENDPOINT_URL_IAM / _STS / _ORGANIZATIONS and
+     * AWS_ENDPOINT_URL are honoured too. undefined: AWS's own endpoints.
+     */
+    endpoints: { iam?: string; sts?: string; organizations?: string };
   };
   iam: {
     ratePerSecond: number;
@@ -327,7 +351,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'KEYWATCH_API_PASSWORD: required outside demo mode. Set a strong password for the API (basic auth user KEYWATCH_API_USER), or run `npm run demo` to try keywatch against the simulated account.',
     );
   }
-  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const targets = parsed.success ? resolveTargets(parsed.data, problems) : null;
+  if (problems.length > 0 || !parsed.success || !targets) throw new ConfigError(problems);
 
   const e = parsed.data;
   const generated = !e.KEYWATCH_API_PASSWORD;
@@ -341,8 +366,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     version: packageVersion,
     auth: { user: e.KEYWATCH_API_USER, password, passwordGenerated: generated },
     dbPath: e.KEYWATCH_DB_PATH,
-    target: e.KEYWATCH_TARGET,
-    aws: { region: e.AWS_REGION, iamEndpoint: e.KEYWATCH_IAM_ENDPOINT ?? e.AWS_ENDPOINT_URL_IAM },
+    target: targets.configured[0]?.name ?? e.KEYWATCH_TARGET,
+    targets,
+    scanParallelism: e.KEYWATCH_SCAN_PARALLELISM,
+    aws: {
+      region: e.AWS_REGION,
+      endpoints: {
+        iam: e.KEYWATCH_IAM_ENDPOINT ?? e.AWS_ENDPOINT_URL_IAM ?? e.AWS_ENDPOINT_URL,
+        sts: e.KEYWATCH_IAM_ENDPOINT ?? e.AWS_ENDPOINT_URL_STS ?? e.AWS_ENDPOINT_URL,
+        organizations: e.KEYWATCH_IAM_ENDPOINT ?? e.AWS_ENDPOINT_URL_ORGANIZATIONS ?? e.AWS_ENDPOINT_URL,
+      },
+    },
     iam: {
       // The simulated demo account has no real rate limit to respect: scan it quickly unless told otherwise.
       ratePerSecond: demo && env.KEYWATCH_IAM_RATE === undefined ? DEMO_IAM_RATE : e.KEYWATCH_IAM_RATE,
@@ -377,6 +411,45 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authFailureLimit: { maxFailures: e.KEYWATCH_AUTH_MAX_FAILURES, windowMs: e.KEYWATCH_AUTH_FAILURE_WINDOW_S * 1000 },
     trustProxy: e.KEYWATCH_TRUST_PROXY,
   };
+}
+
+/**
+ * The targets: the targets file when KEYWATCH_TARGETS_FILE is set; otherwise the one KEYWATCH_TARGET,
+ * or, with KEYWATCH_ORG_ROLE_NAME, every account of the organization (the management account
+ * included). Problems are appended; null when there are some.
+ */
+function resolveTargets(e: z.infer<typeof envSchema>, problems: string[]): TargetsConfig | null {
+  if (e.KEYWATCH_TARGETS_FILE) {
+    const conflicting = (['KEYWATCH_ORG_ROLE_NAME', 'KEYWATCH_ORG_EXTERNAL_ID'] as const).filter((name) => e[name] !== undefined);
+    if (conflicting.length > 0) {
+      problems.push(`${conflicting.join(', ')}: not used with KEYWATCH_TARGETS_FILE; put the organization in the file's \`organization\` section`);
+      return null;
+    }
+    const read = readTargetsFile(e.KEYWATCH_TARGETS_FILE, e.KEYWATCH_SCAN_SOURCE);
+    if ('problems' in read) {
+      problems.push(...read.problems);
+      return null;
+    }
+    return read.targets;
+  }
+  if (e.KEYWATCH_ORG_EXTERNAL_ID && !e.KEYWATCH_ORG_ROLE_NAME) {
+    problems.push('KEYWATCH_ORG_EXTERNAL_ID: only applies with KEYWATCH_ORG_ROLE_NAME (organization discovery)');
+    return null;
+  }
+  if (e.KEYWATCH_ORG_ROLE_NAME) {
+    return {
+      file: null,
+      configured: [],
+      organization: {
+        roleName: e.KEYWATCH_ORG_ROLE_NAME,
+        externalId: e.KEYWATCH_ORG_EXTERNAL_ID ?? null,
+        includeManagementAccount: true,
+        excludeAccounts: [],
+        source: e.KEYWATCH_SCAN_SOURCE,
+      },
+    };
+  }
+  return { file: null, configured: [{ name: e.KEYWATCH_TARGET, roleArn: null, externalId: null, source: e.KEYWATCH_SCAN_SOURCE }], organization: null };
 }
 
 function defaultPasswordGenerator(): string {

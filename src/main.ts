@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<void> {
   let demoAccount: Awaited<ReturnType<typeof startDemoAccount>> | null = null;
   if (demo) {
     demoAccount = await startDemoAccount({ users: config.demoAccount.users, seed: config.demoAccount.seed, logger });
-    config = { ...config, aws: { ...config.aws, iamEndpoint: demoAccount.simulator.url } };
+    config = { ...config, aws: { ...config.aws, endpoints: { iam: demoAccount.simulator.url, sts: demoAccount.simulator.url, organizations: demoAccount.simulator.url } } };
     logger.info({ simulator: demoAccount.simulator.url, users: config.demoAccount.users }, 'demo: simulated AWS account started');
   }
 

@@ -20,7 +20,9 @@ describe('configuration', () => {
       auth: { user: 'keywatch', password: 'secret-pass', passwordGenerated: false },
       dbPath: './data/keywatch.db',
       target: 'default',
-      aws: { region: 'us-east-1', iamEndpoint: undefined },
+      aws: { region: 'us-east-1', endpoints: { iam: undefined, sts: undefined, organizations: undefined } },
+      targets: { file: null, configured: [{ name: 'default', roleArn: null, externalId: null, source: 'api' }], organization: null },
+      scanParallelism: 4,
       iam: { ratePerSecond: 5, concurrency: 4 },
       schedule: { cron: '0 3 * * *', timezone: 'UTC', source: 'api' },
       reportTimeoutMs: 300_000,
@@ -152,10 +154,23 @@ describe('configuration', () => {
   });
 
   test('when AWS_ENDPOINT_URL_IAM is set, then it is the IAM endpoint, and KEYWATCH_IAM_ENDPOINT wins over it', () => {
-    expect(loadConfig({ ...base, AWS_ENDPOINT_URL_IAM: 'http://localhost:4566' }).aws.iamEndpoint).toBe('http://localhost:4566');
+    expect(loadConfig({ ...base, AWS_ENDPOINT_URL_IAM: 'http://localhost:4566' }).aws.endpoints.iam).toBe('http://localhost:4566');
     expect(
-      loadConfig({ ...base, AWS_ENDPOINT_URL_IAM: 'http://localhost:4566', KEYWATCH_IAM_ENDPOINT: 'http://127.0.0.1:5000' }).aws.iamEndpoint,
+      loadConfig({ ...base, AWS_ENDPOINT_URL_IAM: 'http://localhost:4566', KEYWATCH_IAM_ENDPOINT: 'http://127.0.0.1:5000' }).aws.endpoints.iam,
     ).toBe('http://127.0.0.1:5000');
+  });
+
+  test('when KEYWATCH_IAM_ENDPOINT is set, then IAM, STS and Organizations all use it', () => {
+    expect(loadConfig({ ...base, KEYWATCH_IAM_ENDPOINT: 'http://127.0.0.1:5000' }).aws.endpoints).toEqual({
+      iam: 'http://127.0.0.1:5000',
+      sts: 'http://127.0.0.1:5000',
+      organizations: 'http://127.0.0.1:5000',
+    });
+  });
+
+  test('when the SDK\'s per-service and global endpoint variables are set, then each service takes its own, else the global one', () => {
+    const c = loadConfig({ ...base, AWS_ENDPOINT_URL: 'http://localhost:4566', AWS_ENDPOINT_URL_STS: 'http://localhost:4567' });
+    expect(c.aws.endpoints).toEqual({ iam: 'http://localhost:4566', sts: 'http://localhost:4567', organizations: 'http://localhost:4566' });
   });
 
   test('when KEYWATCH_RISK_ESCALATION is false, no or 0 (any case), then privilege escalation of severities is off', () => {
