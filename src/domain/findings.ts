@@ -66,6 +66,8 @@ export function stateChanged(a: { severity: string; durableJson: string }, b: { 
 export interface Finding {
   id: number;
   target: string;
+  /** The AWS account of the target when the finding was last seen. */
+  accountId: string | null;
   checkId: string;
   severity: string;
   severityRank: number;

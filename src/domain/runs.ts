@@ -1,11 +1,16 @@
 /**
- * Scan runs: what one scan of one target did. A run is `running`, then `succeeded`, `failed`
- * (with an error a person can act on) or `interrupted` (the process stopped or died while it ran).
+ * Scan runs: what one scan of one target did. A run is `queued` (waiting for a scan slot, its
+ * target already reserved), then `running`, then `succeeded`, `failed` (with an error a person can
+ * act on) or `interrupted` (the process stopped or died while it waited or ran).
  */
 import type { ScanSource } from './snapshot';
 
-export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'interrupted'] as const;
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** A run that has not ended: it holds its target's scan lease. */
+export const UNFINISHED_RUN_STATUSES = ['queued', 'running'] as const satisfies readonly RunStatus[];
+export const isUnfinished = (status: RunStatus): boolean => (UNFINISHED_RUN_STATUSES as readonly string[]).includes(status);
 
 /** What started a run: the REST API, the schedule, the CLI, the v1 compatibility endpoints, the demo. */
 export const RUN_TRIGGERS = ['api', 'schedule', 'cli', 'v1', 'demo'] as const;
@@ -33,6 +38,8 @@ export interface ScanRun {
   id: number;
   target: string;
   accountId: string | null;
+  /** The account's name in the organization when the run was made (discovered targets); null otherwise. */
+  accountName: string | null;
   source: ScanSource;
   trigger: RunTrigger;
   status: RunStatus;

@@ -48,7 +48,8 @@ export function userPatternProblem(pattern: string): string | null {
 
 export interface SuppressionRule {
   id: number;
-  target: string;
+  /** The target it applies to; null = every target. */
+  target: string | null;
   findingId: number | null;
   checkId: string | null;
   userPattern: string | null;
@@ -69,6 +70,8 @@ export interface MatchableFinding {
   id: number;
   checkId: string;
   userName: string | null;
+  /** When given, a rule of another target does not apply (rules of every target always may). */
+  target?: string;
 }
 
 export function isValidUserPattern(pattern: string): boolean {
@@ -162,13 +165,13 @@ export interface SuppressionMatcher {
 export function compileMatcher(rules: readonly SuppressionRule[], now: number): SuppressionMatcher {
   const active = rules.filter((r) => isActiveAt(r, now)).sort((a, b) => a.id - b.id);
   const byFinding = new Map<number, number>();
-  const byCheck = new Map<string, { id: number; matches: (name: string) => boolean }[]>();
+  const byCheck = new Map<string, { id: number; target: string | null; matches: (name: string) => boolean }[]>();
   for (const r of active) {
     if (r.findingId !== null) {
       if (!byFinding.has(r.findingId)) byFinding.set(r.findingId, r.id);
     } else if (r.checkId !== null) {
       const list = byCheck.get(r.checkId) ?? [];
-      list.push({ id: r.id, matches: compileUserPattern(r.userPattern ?? '*') });
+      list.push({ id: r.id, target: r.target, matches: compileUserPattern(r.userPattern ?? '*') });
       byCheck.set(r.checkId, list);
     }
   }
@@ -180,8 +183,9 @@ export function compileMatcher(rules: readonly SuppressionRule[], now: number): 
       const list = byCheck.get(f.checkId);
       if (list) {
         const name = f.userName ?? '';
-        for (const { id, matches } of list) {
+        for (const { id, target, matches } of list) {
           if (best !== null && id > best) break;
+          if (target !== null && f.target !== undefined && target !== f.target) continue;
           if (matches(name)) {
             best = id;
             break;

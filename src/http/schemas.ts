@@ -236,7 +236,7 @@ export const DiffSchema = z
 export const SuppressionSchema = z
   .object({
     id: z.number().int(),
-    target: z.string(),
+    target: z.string().nullable().openapi({ description: 'The target it applies to; null: every target' }),
     finding_id: z.number().int().nullable(),
     check_id: z.string().nullable(),
     user_pattern: z.string().nullable(),

@@ -27,7 +27,8 @@ export interface FindingsKey {
 }
 
 export interface ListFindingsQuery {
-  target: string;
+  /** undefined: every target. */
+  target?: string;
   status: FindingStatus | 'all';
   checkId?: string;
   severity?: string;
@@ -77,6 +78,7 @@ export function sortValueOf(f: Finding, sort: FindingSort): number | string {
 export const toFinding = (r: FindingRow, suppressionId: number | null = null): Finding => ({
   id: r.id,
   target: r.target,
+  accountId: r.accountId,
   checkId: r.checkId,
   severity: r.severity,
   severityRank: r.severityRank,
@@ -113,8 +115,8 @@ const toInterval = (r: FindingStateRow): FindingInterval => ({
 });
 
 export interface FindingReadsOptions {
-  /** The suppressions of a target that apply at `now`, compiled. */
-  activeSuppressions: (target: string, now: number) => SuppressionMatcher;
+  /** The suppressions that apply at `now` to a target (undefined: to any target), compiled. */
+  activeSuppressions: (target: string | undefined, now: number) => SuppressionMatcher;
   clock: () => Date;
 }
 
@@ -122,12 +124,14 @@ export function makeFindingReads(db: Db, sqlite: Database.Database, options: Fin
   const prepare = () => {
     const st = {
       // Suppression candidates: by id (primary key), by check (the identity index's prefix).
-      candidatesById: sqlite.prepare(`SELECT id, check_id, user_name FROM findings WHERE id IN (SELECT value FROM json_each(?)) AND target = ?`),
+      candidatesById: sqlite.prepare(
+        `SELECT id, check_id, user_name, target FROM findings WHERE id IN (SELECT value FROM json_each(?)) AND (? IS NULL OR target = ?)`,
+      ),
       // The GLOB is a prefilter (equal to the domain's glob for the validated ASCII patterns, stars
       // collapsed so that it stays polynomial); matcher.match decides.
       candidatesByCheck: sqlite.prepare(
-        `SELECT id, check_id, user_name FROM findings
-         WHERE target = ? AND check_id = ? AND lower(coalesce(user_name, '')) GLOB ? AND (? IS NULL OR status = ?)`,
+        `SELECT id, check_id, user_name, target FROM findings
+         WHERE (? IS NULL OR target = ?) AND check_id = ? AND lower(coalesce(user_name, '')) GLOB ? AND (? IS NULL OR status = ?)`,
       ),
     };
     for (const s of Object.values(st)) s.raw();
@@ -137,33 +141,36 @@ export function makeFindingReads(db: Db, sqlite: Database.Database, options: Fin
   const S = () => (prepared ??= prepare());
   const nowMs = (now?: number) => now ?? options.clock().getTime();
 
-  /** Every finding of a target (with that status) that a suppression applies to now: finding id → suppression id. */
-  function coveredBy(target: string, matcher: SuppressionMatcher, status: FindingStatus | null = null): Map<number, number> {
+  /**
+   * Every finding of a target (undefined: of any target), with that status, that a suppression
+   * applies to now: finding id → suppression id.
+   */
+  function coveredBy(target: string | undefined, matcher: SuppressionMatcher, status: FindingStatus | null = null): Map<number, number> {
     const out = new Map<number, number>();
     if (matcher.empty) return out;
-    type Candidate = [number, string, string | null];
-    const consider = ([id, checkId, userName]: Candidate) => {
-      const s = matcher.match({ id, checkId, userName });
+    type Candidate = [number, string, string | null, string];
+    const consider = ([id, checkId, userName, findingTarget]: Candidate) => {
+      const s = matcher.match({ id, checkId, userName, target: findingTarget });
       if (s !== null) out.set(id, s);
     };
+    const t = target ?? null;
     const ids = matcher.rules.filter((r) => r.findingId !== null).map((r) => r.findingId);
-    if (ids.length > 0) (S().candidatesById.all(JSON.stringify(ids), target) as Candidate[]).forEach(consider);
+    if (ids.length > 0) (S().candidatesById.all(JSON.stringify(ids), t, t) as Candidate[]).forEach(consider);
     for (const r of matcher.rules) {
       if (r.findingId !== null || r.checkId === null) continue;
+      // A rule of one target only looks at that target's findings.
+      const scope = r.target ?? t;
       const glob = collapseStars(r.userPattern ?? '*').toLowerCase();
-      (S().candidatesByCheck.all(target, r.checkId, glob, status, status) as Candidate[]).forEach(consider);
+      (S().candidatesByCheck.all(scope, scope, r.checkId, glob, status, status) as Candidate[]).forEach(consider);
     }
     return out;
   }
 
   /** Findings with the suppression that applies to each now. */
   function annotate(rows: FindingRow[], now?: number): Finding[] {
-    const byTarget = new Map<string, SuppressionMatcher>();
-    return rows.map((r) => {
-      let matcher = byTarget.get(r.target);
-      if (!matcher) byTarget.set(r.target, (matcher = options.activeSuppressions(r.target, nowMs(now))));
-      return toFinding(r, matcher.empty ? null : matcher.match(r));
-    });
+    if (rows.length === 0) return [];
+    const matcher = options.activeSuppressions(undefined, nowMs(now));
+    return rows.map((r) => toFinding(r, matcher.empty ? null : matcher.match(r)));
   }
 
   return {
@@ -188,7 +195,7 @@ export function makeFindingReads(db: Db, sqlite: Database.Database, options: Fin
       if (q.suppressed === 'only' && matcher.empty) return { items: [], total: q.withTotal === false ? null : 0 };
       const covered = q.suppressed === 'include' || matcher.empty ? [] : [...coveredBy(q.target, matcher, q.status === 'all' ? null : q.status).keys()];
       const where = and(
-        eq(findings.target, q.target),
+        q.target !== undefined ? eq(findings.target, q.target) : undefined,
         q.status !== 'all' ? eq(findings.status, q.status) : undefined,
         q.checkId ? eq(findings.checkId, q.checkId) : undefined,
         q.severity ? eq(findings.severity, q.severity) : undefined,
@@ -220,9 +227,9 @@ export function makeFindingReads(db: Db, sqlite: Database.Database, options: Fin
       return { items: rows.map((r) => toFinding(r, matcher.empty ? null : matcher.match(r))), total };
     },
 
-    /** Open findings of a target that one rule set matches now (a suppression's "matched_open_findings"). */
-    countOpenMatching(target: string, matcher: SuppressionMatcher): number {
-      return matcher.empty ? 0 : coveredBy(target, matcher, 'open').size;
+    /** Open findings of a target (null: of every target) that one rule set matches now (a suppression's "matched_open_findings"). */
+    countOpenMatching(target: string | null, matcher: SuppressionMatcher): number {
+      return matcher.empty ? 0 : coveredBy(target ?? undefined, matcher, 'open').size;
     },
   };
 }

@@ -79,9 +79,9 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
     ),
     byIdentity: sqlite.prepare(`SELECT id FROM findings WHERE target = ? AND check_id = ? AND resource_id = ?`),
     insertFinding: sqlite.prepare(
-      `INSERT INTO findings (target, check_id, resource_type, resource_id, user_name, user_arn, severity, severity_rank, message,
+      `INSERT INTO findings (target, account_id, check_id, resource_type, resource_id, user_name, user_arn, severity, severity_rank, message,
          durable_json, volatile_json, privilege, status, first_seen_run_id, first_seen_at, last_seen_run_id, last_seen_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)`,
     ),
     insertState: sqlite.prepare(
       `INSERT INTO finding_states (finding_id, target, check_id, resource_type, resource_id, user_name, severity, durable_json, from_run_id, from_at)
@@ -105,12 +105,14 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
     touchOpen: sqlite.prepare(
       `UPDATE findings SET last_seen_run_id = ?, last_seen_at = ? WHERE target = ? AND status = 'open' AND last_seen_run_id <> ?`,
     ),
+    // The account of every finding the run saw (normally unchanged: a target stays on its account).
+    setAccount: sqlite.prepare(`UPDATE findings SET account_id = ? WHERE target = ? AND status = 'open' AND account_id IS NOT ?`),
   });
   let prepared: ReturnType<typeof prepare> | null = null;
   const S = () => (prepared ??= prepare());
 
   /** Applies a run's findings to history (inside recordSucceededRun's transaction). */
-  function applyRun(target: string, runId: number, at: number, inputs: FindingInput[]): AppliedRun {
+  function applyRun(target: string, accountId: string, runId: number, at: number, inputs: FindingInput[]): AppliedRun {
     const st = S();
     const result: AppliedRun = {
       newCount: 0,
@@ -150,6 +152,7 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
           id = Number(
             st.insertFinding.run(
               target,
+              accountId,
               input.checkId,
               input.resourceType,
               input.resourceId,
@@ -206,6 +209,7 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
     }
     // Unchanged open findings whose row was not rewritten above: last seen moves to this run in one statement.
     st.touchOpen.run(runId, at, target, runId);
+    st.setAccount.run(accountId, target, accountId);
     return result;
   }
 
@@ -251,7 +255,7 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
     recordSucceededRun(input: SucceededRunInput): RecordOutcome {
       return db.transaction(
         (tx) => {
-          const applied = applyRun(input.target, input.runId, input.finishedAt, input.findings);
+          const applied = applyRun(input.target, input.accountId, input.runId, input.finishedAt, input.findings);
           const { suppressed, unsuppressed } = unsuppressedCounts(
             applied,
             activeSuppressions(input.target, input.finishedAt),

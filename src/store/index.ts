@@ -17,6 +17,7 @@ import { makeRunViews } from './run-views';
 import { makeRunsRepository } from './runs-repository';
 import { findingStates, findings as findingsTable, scanRuns } from './schema';
 import { makeSuppressionsRepository } from './suppressions-repository';
+import { makeTargetsRepository } from './targets-repository';
 
 export interface Store {
   handle: DatabaseHandle;
@@ -26,6 +27,8 @@ export interface Store {
   /** What runs saw, and the difference between two runs. */
   runViews: ReturnType<typeof makeRunViews>;
   suppressions: ReturnType<typeof makeSuppressionsRepository>;
+  /** Configured and discovered targets, active or not. */
+  targets: ReturnType<typeof makeTargetsRepository>;
   retention: ReturnType<typeof makeRetentionRepository>;
   /** Writes a run's results and marks it succeeded in ONE transaction (src/store/history-writer.ts). */
   recordSucceededRun(input: SucceededRunInput): RecordOutcome;
@@ -64,7 +67,7 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
   }
   const guard = <T extends object>(repo: T): T => guardRepository(repo, dbPath);
   const suppressions = makeSuppressionsRepository(handle.db);
-  const activeSuppressions = (target: string, now: number) => suppressions.matcher(target, now);
+  const activeSuppressions = (target: string | undefined, now: number) => suppressions.matcher(target, now);
   const findings = makeFindingReads(handle.db, handle.sqlite, { activeSuppressions, clock });
   const writer = makeHistoryWriter(handle.db, handle.sqlite, activeSuppressions);
 
@@ -74,6 +77,7 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
     findings: guard(findings),
     runViews: guard(makeRunViews(handle.db, handle.sqlite, findings)),
     suppressions: guard(suppressions),
+    targets: guard(makeTargetsRepository(handle.db)),
     retention: guard(makeRetentionRepository(handle.sqlite)),
     readiness: () => databaseReadiness(handle, clock().getTime()),
     close: () => handle.close(),
@@ -97,6 +101,7 @@ export type { FindingsKey, ListFindingsQuery } from './finding-reads';
 export { sortValueOf } from './finding-reads';
 export type { IntervalDiff } from './run-views';
 export type { NewSuppression } from './suppressions-repository';
+export type { StoredTarget, TargetDescription } from './targets-repository';
 export { makeMetricsQueries, type MetricsQueries } from './metrics-queries';
 export { newLeaseOwner, type LeaseOwner, type ScanLease } from './runs-repository';
 export { isStoreError, RunNotRunningError, StoreError, TargetBusyError } from './errors';

@@ -48,7 +48,7 @@ export function makeMetricsQueries(handle: DatabaseHandle) {
       const matcherFor = (target: string) => {
         let m = matchers.get(target);
         if (!m) {
-          m = compileMatcher(rules.filter((r) => r.target === target), now);
+          m = compileMatcher(rules.filter((r) => r.target === target || r.target === null), now);
           matchers.set(target, m);
         }
         return m;

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { and, count, desc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
-import type { RunStats, RunStatus, RunTrigger, ScanRun } from '../domain/runs';
+import { and, count, desc, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { UNFINISHED_RUN_STATUSES, type RunStats, type RunStatus, type RunTrigger, type ScanRun } from '../domain/runs';
 import type { ScanSource } from '../domain/snapshot';
 import type { Db } from './db';
 import { TargetBusyError } from './errors';
@@ -44,6 +44,11 @@ export interface NewRun {
   trigger: RunTrigger;
   startedAt: number;
   settings: Record<string, unknown>;
+  /** The account when already known (discovered targets, earlier runs), and its name in the organization. */
+  accountId?: string | null;
+  accountName?: string | null;
+  /** true: the run waits for a scan slot (`queued`) until markStarted. */
+  queued?: boolean;
   /** The lease taken with the run; a lease of the target whose heartbeat is older than staleBefore (ms) is taken over. */
   lease: { owner: LeaseOwner; staleBefore: number };
 }
@@ -61,6 +66,7 @@ const toRun = (r: ScanRunRow): ScanRun => ({
   id: r.id,
   target: r.target,
   accountId: r.accountId,
+  accountName: r.accountName,
   source: r.source as ScanSource,
   trigger: r.trigger as RunTrigger,
   status: r.status as RunStatus,
@@ -84,6 +90,9 @@ const abandonedReason = (lease: ScanLease | null): string =>
 /** A run this process stopped scanning without being able to store its end. */
 const UNRECORDED_END = 'keywatch could not store the end of this scan (the database refused the write); see the log';
 
+/** A run that has not ended (queued or running): it holds its target's lease. */
+const unfinished = inArray(scanRuns.status, [...UNFINISHED_RUN_STATUSES]);
+
 export interface ListRunsQuery {
   target?: string;
   status?: RunStatus;
@@ -95,7 +104,7 @@ export interface ListRunsQuery {
 export function makeRunsRepository(db: Db) {
   return {
     /**
-     * Creates a `running` run and takes the target's scan lease in ONE transaction: either both are
+     * Creates a run (`running`, or `queued` while it waits for a scan slot) and takes the target's scan lease in ONE transaction: either both are
      * committed or neither (a failed commit raises). Throws TargetBusyError while another process's run
      * holds a fresh lease; a stale lease (or one of the caller's own, see below) is taken over and its
      * run marked interrupted, at its last heartbeat, in the same transaction.
@@ -118,9 +127,11 @@ export function makeRunsRepository(db: Db) {
               .insert(scanRuns)
               .values({
                 target: input.target,
+                accountId: input.accountId ?? null,
+                accountName: input.accountName ?? null,
                 source: input.source,
                 trigger: input.trigger,
-                status: 'running',
+                status: input.queued ? 'queued' : 'running',
                 startedAt: input.startedAt,
                 heartbeatAt: input.startedAt,
                 settingsJson: JSON.stringify(input.settings),
@@ -146,6 +157,20 @@ export function makeRunsRepository(db: Db) {
     },
 
     /**
+     * A queued run gets its scan slot: `running` from `now` (its start), heartbeat `now`. false when it
+     * is no longer queued (interrupted while it waited).
+     */
+    markStarted(id: number, now: number): boolean {
+      return (
+        db
+          .update(scanRuns)
+          .set({ status: 'running', startedAt: now, heartbeatAt: now })
+          .where(and(eq(scanRuns.id, id), eq(scanRuns.status, 'queued')))
+          .run().changes === 1
+      );
+    },
+
+    /**
      * Heartbeat: renews the lease of a run this owner holds and records the run as alive at `now`.
      * false when the lease is no longer this owner's (another process took it over as stale).
      */
@@ -159,7 +184,7 @@ export function makeRunsRepository(db: Db) {
         if (renewed !== 1) return false;
         tx.update(scanRuns)
           .set({ heartbeatAt: now })
-          .where(and(eq(scanRuns.id, runId), eq(scanRuns.status, 'running')))
+          .where(and(eq(scanRuns.id, runId), unfinished))
           .run();
         return true;
       });
@@ -186,7 +211,7 @@ export function makeRunsRepository(db: Db) {
           .select({ n: count() })
           .from(scanRuns)
           .leftJoin(scanLeases, eq(scanLeases.runId, scanRuns.id))
-          .where(and(eq(scanRuns.status, 'running'), isNull(scanLeases.runId)))
+          .where(and(unfinished, isNull(scanLeases.runId)))
           .get()?.n ?? 0;
       if (stale === 0 && orphaned === 0) return [];
       return db.transaction(
@@ -201,7 +226,7 @@ export function makeRunsRepository(db: Db) {
             .select({ id: scanRuns.id, startedAt: scanRuns.startedAt, heartbeatAt: scanRuns.heartbeatAt })
             .from(scanRuns)
             .leftJoin(scanLeases, eq(scanLeases.runId, scanRuns.id))
-            .where(and(eq(scanRuns.status, 'running'), isNull(scanLeases.runId)))
+            .where(and(unfinished, isNull(scanLeases.runId)))
             .all();
           for (const run of orphans) {
             if (interruptRun(tx, run.id, run.heartbeatAt ?? run.startedAt, abandonedReason(null))) marked.push(run.id);
@@ -263,7 +288,7 @@ export function makeRunsRepository(db: Db) {
             statsJson: JSON.stringify(input.stats),
             ...(input.accountId ? { accountId: input.accountId } : {}),
           })
-          .where(and(eq(scanRuns.id, id), eq(scanRuns.status, 'running')))
+          .where(and(eq(scanRuns.id, id), unfinished))
           .run().changes;
         tx.delete(scanLeases).where(eq(scanLeases.runId, id)).run();
         return changed === 1;
@@ -333,7 +358,7 @@ function interruptRun(tx: Pick<Db, 'update'>, id: number, at: number, reason: st
     tx
       .update(scanRuns)
       .set({ status: 'interrupted', finishedAt: at, heartbeatAt: at, errorCode: 'interrupted', error: reason })
-      .where(and(eq(scanRuns.id, id), eq(scanRuns.status, 'running')))
+      .where(and(eq(scanRuns.id, id), unfinished))
       .run().changes === 1
   );
 }

@@ -19,6 +19,8 @@ export const scanRuns = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     target: text('target').notNull(),
     accountId: text('account_id'),
+    /** The account's name in the organization when the run was made (discovered targets). */
+    accountName: text('account_name'),
     source: text('source').notNull(),
     trigger: text('trigger').notNull(),
     status: text('status').notNull(),
@@ -78,6 +80,8 @@ export const findings = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     target: text('target').notNull(),
+    /** The AWS account of the target when the finding was last seen. */
+    accountId: text('account_id'),
     checkId: text('check_id').notNull(),
     resourceType: text('resource_type').notNull(),
     resourceId: text('resource_id').notNull(),
@@ -104,6 +108,8 @@ export const findings = sqliteTable(
     // The identity (fingerprint) of a finding: target + check + resource (AccessKeyId, user ARN, …).
     uniqueIndex('findings_identity').on(t.target, t.checkId, t.resourceId),
     index('findings_target_status_severity').on(t.target, t.status, t.severityRank),
+    // Organization-wide lists (no target filter), most severe first.
+    index('findings_status_severity').on(t.status, t.severityRank),
     index('findings_user').on(t.userName),
   ],
 );
@@ -158,7 +164,8 @@ export const suppressions = sqliteTable(
   'suppressions',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    target: text('target').notNull(),
+    /** The target it applies to; NULL = every target (a check + user pattern accepted organization-wide). */
+    target: text('target'),
     findingId: integer('finding_id').references(() => findings.id, { onDelete: 'cascade' }),
     checkId: text('check_id'),
     /** Glob over the user name (`*` any run of characters, `?` one character), case-insensitive. */
@@ -171,7 +178,28 @@ export const suppressions = sqliteTable(
   (t) => [index('suppressions_target').on(t.target), index('suppressions_finding').on(t.findingId)],
 );
 
+/**
+ * Every target keywatch knows: configured ones and accounts discovered in the organization. A
+ * target that is no longer configured or has left the organization stays, inactive, so that its
+ * history reads with its account and label. ExternalIds are secrets and are never stored.
+ */
+export const targets = sqliteTable('targets', {
+  name: text('name').primaryKey(),
+  accountId: text('account_id'),
+  /** The account's name in the organization (discovered targets). */
+  label: text('label'),
+  /** configured | organization */
+  origin: text('origin').notNull(),
+  roleArn: text('role_arn'),
+  source: text('source').notNull(),
+  active: integer('active', { mode: 'boolean' }).notNull(),
+  firstSeenAt: integer('first_seen_at').notNull(),
+  /** When configuration or discovery last described it (active or not). */
+  updatedAt: integer('updated_at').notNull(),
+});
+
 export type ScanRunRow = typeof scanRuns.$inferSelect;
+export type TargetRow = typeof targets.$inferSelect;
 export type FindingRow = typeof findings.$inferSelect;
 export type FindingStateRow = typeof findingStates.$inferSelect;
 export type SuppressionRow = typeof suppressions.$inferSelect;

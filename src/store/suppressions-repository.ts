@@ -2,10 +2,11 @@ import { and, asc, count, eq } from 'drizzle-orm';
 import { compileMatcher, type Suppression, type SuppressionMatcher, type SuppressionState } from '../domain/suppressions';
 import type { Db } from './db';
 import { suppressions, type SuppressionRow } from './schema';
-import { activeAt, suppressionState } from './suppressions-sql';
+import { activeAt, appliesTo, suppressionState } from './suppressions-sql';
 
 export interface NewSuppression {
-  target: string;
+  /** null: every target. */
+  target: string | null;
   findingId: number | null;
   checkId: string | null;
   userPattern: string | null;
@@ -43,19 +44,23 @@ export function makeSuppressionsRepository(db: Db) {
       return db.delete(suppressions).where(eq(suppressions.id, id)).run().changes === 1;
     },
 
+    /** Suppressions (of those that apply to `target` — its own and every-target ones — when given), oldest first. */
     list(q: { target?: string; state: SuppressionState; now: number; limit: number; offset: number }): { items: Suppression[]; total: number } {
-      const where = and(q.target ? eq(suppressions.target, q.target) : undefined, suppressionState(q.state, q.now));
+      const where = and(q.target ? appliesTo(q.target) : undefined, suppressionState(q.state, q.now));
       const rows = db.select().from(suppressions).where(where).orderBy(asc(suppressions.id)).limit(q.limit).offset(q.offset).all();
       const total = db.select({ n: count() }).from(suppressions).where(where).get()?.n ?? 0;
       return { items: rows.map(toSuppression), total };
     },
 
-    /** The rules of a target that apply at `now`, compiled. */
-    matcher(target: string, now: number): SuppressionMatcher {
+    /**
+     * The rules that apply at `now` to a target (its own and every-target ones), or to any target
+     * (undefined: every active rule; match() then checks each finding's target), compiled.
+     */
+    matcher(target: string | undefined, now: number): SuppressionMatcher {
       const rows = db
         .select()
         .from(suppressions)
-        .where(and(eq(suppressions.target, target), activeAt(now)))
+        .where(and(target !== undefined ? appliesTo(target) : undefined, activeAt(now)))
         .all();
       return compileMatcher(rows.map(toSuppression), now);
     },
