@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'aws_unavailable',
   'aws_error',
   'aws_credentials',
+  'aws_assume_role_denied',
   'report_failed',
   'storage_error',
   'storage_unavailable',

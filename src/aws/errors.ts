@@ -3,6 +3,9 @@
  */
 import { AppError } from '../errors';
 
+/** The AWS services keywatch calls (the prefix of an action in a policy: iam:ListUsers). */
+export type AwsService = 'iam' | 'sts' | 'organizations';
+
 export type AwsErrorKind = 'throttled' | 'transient' | 'access_denied' | 'credentials' | 'not_found' | 'other';
 
 const THROTTLING_CODES = new Set([
@@ -86,7 +89,8 @@ export function classifyAwsError(error: unknown): AwsErrorKind {
 }
 
 /** A failed IAM call as the run's error: names the action and says what to do. */
-export function describeAwsFailure(action: string, error: unknown): AppError {
+export function describeAwsFailure(action: string, error: unknown, service: AwsService = 'iam'): AppError {
+  const permission = `${service}:${action}`;
   const kind = classifyAwsError(error);
   const awsSaid = ((error as SdkLikeError)?.message ?? String(error)).slice(0, 500);
   const code = errorCode(error);
@@ -96,7 +100,7 @@ export function describeAwsFailure(action: string, error: unknown): AppError {
       return new AppError(
         'aws_access_denied',
         502,
-        `IAM denied iam:${action} (AccessDenied). Grant keywatch's principal the iam:${action} permission — docs/iam-policy.md lists the least-privilege policy. AWS said: ${awsSaid}`,
+        `${service === 'iam' ? 'IAM' : 'AWS'} denied ${permission} (AccessDenied). Grant keywatch's principal the ${permission} permission — docs/iam-policy.md lists the least-privilege policy. AWS said: ${awsSaid}`,
         undefined,
         { cause: error },
       );
@@ -104,7 +108,7 @@ export function describeAwsFailure(action: string, error: unknown): AppError {
       return new AppError(
         'aws_credentials',
         502,
-        `iam:${action} failed because the AWS credentials were rejected or missing (${code}). Check the SDK credential chain (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, web identity/IRSA, instance role). AWS said: ${awsSaid}`,
+        `${permission} failed because the AWS credentials were rejected or missing (${code}). Check the SDK credential chain (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, web identity/IRSA, instance role). AWS said: ${awsSaid}`,
         undefined,
         { cause: error },
       );
@@ -112,7 +116,7 @@ export function describeAwsFailure(action: string, error: unknown): AppError {
       return new AppError(
         'aws_throttled',
         502,
-        `iam:${action} was still throttled after ${attempts ?? 'several'} attempts (${code}). Lower KEYWATCH_IAM_RATE or KEYWATCH_IAM_CONCURRENCY, or raise KEYWATCH_IAM_MAX_ATTEMPTS, and scan again.`,
+        `${permission} was still throttled after ${attempts ?? 'several'} attempts (${code}). Lower KEYWATCH_IAM_RATE or KEYWATCH_IAM_CONCURRENCY, or raise KEYWATCH_IAM_MAX_ATTEMPTS, and scan again.`,
         undefined,
         { cause: error },
       );
@@ -120,11 +124,47 @@ export function describeAwsFailure(action: string, error: unknown): AppError {
       return new AppError(
         'aws_unavailable',
         502,
-        `iam:${action} failed after ${attempts ?? 'several'} attempts: ${code}: ${awsSaid}. Check network access to the IAM endpoint (KEYWATCH_IAM_ENDPOINT / AWS_REGION) and scan again.`,
+        `${permission} failed after ${attempts ?? 'several'} attempts: ${code}: ${awsSaid}. Check network access to the IAM endpoint (KEYWATCH_IAM_ENDPOINT / AWS_REGION) and scan again.`,
         undefined,
         { cause: error },
       );
     default:
-      return new AppError('aws_error', 502, `iam:${action} failed: ${code}: ${awsSaid}`, undefined, { cause: error });
+      return new AppError('aws_error', 502, `${permission} failed: ${code}: ${awsSaid}`, undefined, { cause: error });
   }
+}
+
+/** sts:AssumeRole into a target's role failed: refused (trust policy, ExternalId), or STS unreachable. */
+export class AssumeRoleError extends Error {
+  constructor(
+    readonly roleArn: string,
+    readonly withExternalId: boolean,
+    readonly original: unknown,
+  ) {
+    super(`sts:AssumeRole ${roleArn} failed: ${(original as Error)?.message ?? String(original)}`, { cause: original });
+    this.name = 'AssumeRoleError';
+  }
+}
+
+/** The run's error when keywatch could not assume a target's role: names the role, the action and what to check. */
+export function describeAssumeRoleFailure(error: AssumeRoleError): AppError {
+  const kind = classifyAwsError(error.original);
+  const code = errorCode(error.original);
+  const awsSaid = ((error.original as SdkLikeError)?.message ?? String(error.original)).slice(0, 500);
+  if (kind === 'access_denied') {
+    return new AppError(
+      'aws_assume_role_denied',
+      502,
+      `sts:AssumeRole into ${error.roleArn} was refused (${code}). Check the role's trust policy: it must allow sts:AssumeRole ` +
+        `for keywatch's principal in the management account${error.withExternalId ? ', with the ExternalId keywatch sends (sts:ExternalId condition)' : ''}; ` +
+        `and that keywatch's principal may call sts:AssumeRole on that role (docs/organizations.md). AWS said: ${awsSaid}`,
+      undefined,
+      { cause: error.original },
+    );
+  }
+  if (kind === 'throttled' || kind === 'transient') {
+    return new AppError('aws_unavailable', 502, `sts:AssumeRole into ${error.roleArn} failed: ${code}: ${awsSaid}. Scan again.`, undefined, {
+      cause: error.original,
+    });
+  }
+  return new AppError('aws_assume_role_denied', 502, `sts:AssumeRole into ${error.roleArn} failed: ${code}: ${awsSaid}`, undefined, { cause: error.original });
 }

@@ -1,44 +1,20 @@
 /**
- * IAM and STS clients for one target, and the gateway through which a scan sends every call:
- * limiter (rate, concurrency, retries) + per-run stats + errors that name the IAM action.
+ * The gateway through which a scan sends every AWS call of a target: its limiter (rate,
+ * concurrency, retries) + the run's call stats + errors that name the action and say what to do.
  */
-import { IAMClient } from '@aws-sdk/client-iam';
-import { STSClient } from '@aws-sdk/client-sts';
-import { classifyAwsError, describeAwsFailure } from './errors';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { createBaseClients, type AwsClients } from './clients';
+import { AssumeRoleError, classifyAwsError, describeAssumeRoleFailure, describeAwsFailure, type AwsService } from './errors';
 import type { CallStats, IamLimiter } from './limiter';
 
-export interface IamClients {
-  iam: IAMClient;
-  sts: STSClient;
-  destroy(): void;
-}
+/** The clients a gateway sends through (one account's). */
+export type IamClients = AwsClients;
 
-export interface AwsClientOptions {
-  region: string;
-  endpoint?: string;
-  /** Static credentials (tests, demo). Otherwise the SDK's default chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-}
-
-export function createIamClients(options: AwsClientOptions): IamClients {
-  const common = {
-    region: options.region,
-    // keywatch's limiter does the retrying, so that every throttle is seen, counted and slowed for.
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  };
-  const iam = new IAMClient(common);
-  const sts = new STSClient(common);
-  return {
-    iam,
-    sts,
-    destroy: () => {
-      iam.destroy();
-      sts.destroy();
-    },
-  };
+/** Base clients with one endpoint for IAM, STS and Organizations (tests and tools). */
+export function createIamClients(options: { region: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } }): AwsClients {
+  const endpoint = options.endpoint;
+  return createBaseClients({ region: options.region, endpoints: { iam: endpoint, sts: endpoint, organizations: endpoint }, credentials: options.credentials });
 }
 
 // The SDK's client `send` is overloaded; this is the shape we use.
@@ -57,6 +33,31 @@ export class IamGateway {
   /** Sends one IAM command. Failures become AppErrors naming `iam:<action>`. */
   async iam<Out>(action: string, command: unknown): Promise<Out> {
     return this.send<Out>(action, this.clients.iam as unknown as Sendable<Out>, command);
+  }
+
+  /** Sends one Organizations command (the management account's gateway). */
+  async organizations<Out>(action: string, command: unknown): Promise<Out> {
+    return this.send<Out>(action, this.clients.organizations as unknown as Sendable<Out>, command, 'organizations');
+  }
+
+  /**
+   * Makes sure the target's credentials are there before the first call: a role target assumes its
+   * role (through the management account's limiter, see clients.ts), so that a refused AssumeRole
+   * fails the run with its own message.
+   */
+  async ensureCredentials(): Promise<void> {
+    try {
+      await this.clients.ensureCredentials();
+    } catch (error) {
+      throw this.fail('AssumeRole', error, 'sts');
+    }
+  }
+
+  /** An OrganizationsClient whose `send` goes through this gateway, for paginateListAccounts. */
+  organizationsClient(): OrganizationsClient {
+    const view = Object.create(this.clients.organizations) as OrganizationsClient;
+    view.send = (async (command: object) => this.organizations(command.constructor.name.replace(/Command$/, ''), command)) as OrganizationsClient['send'];
+    return view;
   }
 
   /** Like iam(), but NoSuchEntity answers null (GetLoginProfile for users without a password, …). */
@@ -93,14 +94,14 @@ export class IamGateway {
   }
 
   async sts<Out>(action: string, command: unknown): Promise<Out> {
-    return this.send<Out>(action, this.clients.sts as unknown as Sendable<Out>, command);
+    return this.send<Out>(action, this.clients.sts as unknown as Sendable<Out>, command, 'sts');
   }
 
-  private async send<Out>(action: string, client: Sendable<Out>, command: unknown): Promise<Out> {
+  private async send<Out>(action: string, client: Sendable<Out>, command: unknown, service: AwsService = 'iam'): Promise<Out> {
     try {
       return await this.limiter.call(action, () => this.guarded(client, command), this.stats);
     } catch (error) {
-      throw this.fail(action, error);
+      throw this.fail(action, error, service);
     }
   }
 
@@ -109,9 +110,10 @@ export class IamGateway {
     return client.send(command);
   }
 
-  private fail(action: string, error: unknown): Error {
+  private fail(action: string, error: unknown, service: AwsService = 'iam'): Error {
     if (error instanceof CancelledCall) return error.original;
-    const described = describeAwsFailure(action, error);
+    // A role target's credentials could not be had (sts:AssumeRole), whichever call asked for them.
+    const described = error instanceof AssumeRoleError ? describeAssumeRoleFailure(error) : describeAwsFailure(action, error, service);
     this.failure ??= described;
     return described;
   }
