@@ -93,6 +93,11 @@ export interface SimulatorOptions {
    * LocalStack and moto do. Default false: the certificate's upload date, as AWS does.
    */
   reportOmitsCertificateDates?: boolean;
+  /**
+   * The credential report has no `<root_account>` row, as LocalStack, moto and some partitions answer.
+   * Default false: the root row comes first, as AWS writes it.
+   */
+  reportOmitsRootRow?: boolean;
   /** Delay added to every answer. */
   latencyMs?: number;
   /** The IAM user name the base credentials stand for (GetCallerIdentity, AccessDenied messages). Default 'keywatch'. */
@@ -282,6 +287,7 @@ class Simulator implements SimWorld {
         maxAgeMs: this.options.reportMaxAgeMs ?? 0,
         now: this.options.now ?? (() => new Date()),
         omitCertificateDates: this.options.reportOmitsCertificateDates ?? false,
+        omitRootRow: this.options.reportOmitsRootRow ?? false,
       });
       this.reports.set(accountId, report);
     }
