@@ -200,6 +200,13 @@ export interface IamSnapshot {
   passwordPolicy?: PasswordPolicySnapshot | null;
   /** GetAccountAuthorizationDetails (both sources). undefined = not collected. */
   authorizationDetails?: AuthorizationDetailsSnapshot;
+  /**
+   * Why data the checks asked for is absent although the source normally provides it, one sentence
+   * per data need: a credential report without a `<root_account>` row (LocalStack, moto, some
+   * partitions) leaves root_account, root_last_used and root_virtual_mfa out. evaluateChecks gives
+   * this sentence as the reason the checks needing that data are skipped.
+   */
+  notCollectedReasons?: Partial<Record<DataNeed, string>>;
 }
 
 /**
