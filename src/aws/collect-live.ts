@@ -1,11 +1,15 @@
 /**
  * The `api` source: collects an IamSnapshot from the live IAM API, making only the calls that the
- * enabled checks need. Every call goes through the target's limiter (via the gateway).
+ * enabled checks need (DATA_NEED_IAM_ACTIONS in src/domain/snapshot.ts). Every call goes through
+ * the target's limiter (via the gateway).
  *
  *   ListUsers (MaxItems 1000, follow Marker) → per user: ListAccessKeys (+ GetAccessKeyLastUsed per
- *   key, GetLoginProfile, ListMFADevices as needed) → GetAccountSummary, GetAccountPasswordPolicy.
+ *   key, GetLoginProfile, ListMFADevices, ListSSHPublicKeys, ListSigningCertificates,
+ *   ListServiceSpecificCredentials as needed) → per account: GetAccountSummary (+ ListVirtualMFADevices
+ *   for root's MFA type), GetAccountPasswordPolicy, GetAccountAuthorizationDetails, as needed.
  *
- * Any call that fails for good fails the whole collection: a partial snapshot is never returned
+ * A user deleted while we scan (NoSuchEntity on one of its calls) is left out of the snapshot. Any
+ * other call that fails for good fails the whole collection: a partial snapshot is never returned
  * as if whole.
  */
 import {
@@ -33,8 +37,11 @@ import type {
   RootAccountSnapshot,
   UserSnapshot,
 } from '../domain/snapshot';
+import { collectAuthorizationDetails } from './authorization-details';
 import type { CollectContext } from './collect-context';
 import { MissingEntity, type IamGateway } from './iam-gateway';
+import { findRootVirtualMfaSerial } from './root-mfa';
+import { listUserServiceCredentials, listUserSigningCertificates, listUserSshPublicKeys } from './user-credentials';
 
 export const LIST_USERS_PAGE_SIZE = 1000;
 
@@ -114,18 +121,25 @@ async function collectKey(gateway: IamGateway, meta: AccessKeyMetadata, needs: S
   return key;
 }
 
+/** Runs `list` when `wanted`; undefined (not collected) otherwise. */
+const when = <T>(wanted: boolean, list: () => Promise<T>): Promise<T | undefined> => (wanted ? list() : Promise.resolve(undefined));
+
 async function collectUser(gateway: IamGateway, user: User, needs: Set<DataNeed>): Promise<UserSnapshot | null> {
   const userName = user.UserName!;
-  const [keyMetas, loginProfile, mfa] = await Promise.all([
+  const [keyMetas, loginProfile, mfa, sshPublicKeys, signingCertificates, serviceCredentials] = await Promise.all([
     listUserAccessKeys(gateway, userName),
-    needs.has('login_profiles')
-      ? gateway.iamOrNull<GetLoginProfileCommandOutput>('GetLoginProfile', new GetLoginProfileCommand({ UserName: userName }))
-      : Promise.resolve(undefined),
-    needs.has('mfa_devices')
-      ? gateway.iamOrNull<ListMFADevicesCommandOutput>('ListMFADevices', new ListMFADevicesCommand({ UserName: userName }))
-      : Promise.resolve(undefined),
+    when(needs.has('login_profiles'), () =>
+      gateway.iamOrNull<GetLoginProfileCommandOutput>('GetLoginProfile', new GetLoginProfileCommand({ UserName: userName })),
+    ),
+    when(needs.has('mfa_devices'), () =>
+      gateway.iamOrNull<ListMFADevicesCommandOutput>('ListMFADevices', new ListMFADevicesCommand({ UserName: userName })),
+    ),
+    when(needs.has('ssh_keys'), () => listUserSshPublicKeys(gateway, userName)),
+    when(needs.has('signing_certificates'), () => listUserSigningCertificates(gateway, userName)),
+    when(needs.has('service_credentials'), () => listUserServiceCredentials(gateway, userName)),
   ]);
-  if (keyMetas === null) return null; // deleted while we were scanning
+  // Deleted while we were scanning: any of its listings answered NoSuchEntity.
+  if (keyMetas === null || sshPublicKeys === null || signingCertificates === null || serviceCredentials === null) return null;
   const accessKeys = (await Promise.all(keyMetas.map((m) => collectKey(gateway, m, needs)))).filter((k): k is AccessKeySnapshot => k !== null);
   const snapshot: UserSnapshot = {
     userName,
@@ -144,14 +158,26 @@ async function collectUser(gateway: IamGateway, user: User, needs: Set<DataNeed>
       : null;
   }
   if (mfa !== undefined) snapshot.mfaDeviceCount = mfa?.MFADevices?.length ?? 0;
+  if (sshPublicKeys !== undefined) snapshot.sshPublicKeys = sshPublicKeys;
+  if (signingCertificates !== undefined) snapshot.signingCertificates = signingCertificates;
+  if (serviceCredentials !== undefined) snapshot.serviceCredentials = serviceCredentials;
   return snapshot;
 }
 
-async function collectRoot(gateway: IamGateway): Promise<RootAccountSnapshot> {
-  const out = await gateway.iam<GetAccountSummaryCommandOutput>('GetAccountSummary', new GetAccountSummaryCommand({}));
+/**
+ * GetAccountSummary, and with `virtualMfa` ListVirtualMFADevices (is root's MFA device virtual?).
+ * Root's MFA type is only asked together with the summary: it means nothing without mfaEnabled.
+ */
+async function collectRoot(gateway: IamGateway, virtualMfa: boolean): Promise<RootAccountSnapshot> {
+  const [out, virtualMfaSerial] = await Promise.all([
+    gateway.iam<GetAccountSummaryCommandOutput>('GetAccountSummary', new GetAccountSummaryCommand({})),
+    when(virtualMfa, () => findRootVirtualMfaSerial(gateway)),
+  ]);
   const map = out.SummaryMap ?? {};
   // AccountAccessKeysPresent is 1 when root has any access key, active or inactive.
-  return { mfaEnabled: (map.AccountMFAEnabled ?? 0) === 1, accessKeyCount: map.AccountAccessKeysPresent ?? 0 };
+  const root: RootAccountSnapshot = { mfaEnabled: (map.AccountMFAEnabled ?? 0) === 1, accessKeyCount: map.AccountAccessKeysPresent ?? 0 };
+  if (virtualMfaSerial !== undefined) root.virtualMfaSerial = virtualMfaSerial;
+  return root;
 }
 
 export async function collectPasswordPolicy(gateway: IamGateway): Promise<PasswordPolicySnapshot | null> {
@@ -175,11 +201,12 @@ export async function collectPasswordPolicy(gateway: IamGateway): Promise<Passwo
 export async function collectLiveSnapshot({ gateway, needs, now }: CollectContext): Promise<IamSnapshot> {
   const needSet = new Set(needs);
   const users = await listAllUsers(gateway);
-  const [userSnapshots, accountId, root, passwordPolicy] = await Promise.all([
+  const [userSnapshots, accountId, root, passwordPolicy, authorizationDetails] = await Promise.all([
     Promise.all(users.map((u) => collectUser(gateway, u, needSet))),
     resolveAccountId(gateway, users),
-    needSet.has('root_account') ? collectRoot(gateway) : Promise.resolve(undefined),
-    needSet.has('password_policy') ? collectPasswordPolicy(gateway) : Promise.resolve(undefined),
+    when(needSet.has('root_account'), () => collectRoot(gateway, needSet.has('root_virtual_mfa'))),
+    when(needSet.has('password_policy'), () => collectPasswordPolicy(gateway)),
+    when(needSet.has('authorization_details'), () => collectAuthorizationDetails(gateway)),
   ]);
   const snapshot: IamSnapshot = {
     accountId,
@@ -189,5 +216,6 @@ export async function collectLiveSnapshot({ gateway, needs, now }: CollectContex
   };
   if (root) snapshot.root = root;
   if (passwordPolicy !== undefined) snapshot.passwordPolicy = passwordPolicy;
+  if (authorizationDetails) snapshot.authorizationDetails = authorizationDetails;
   return snapshot;
 }

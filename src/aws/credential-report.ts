@@ -7,7 +7,14 @@
  *   bounded by KEYWATCH_REPORT_TIMEOUT_S) → GetCredentialReport → parse the CSV (report-parse.ts)
  *   → ListAccessKeys for the users whose report row has a key (the report has no key ids: slots are
  *   matched on creation time, report-snapshot.ts) → GetAccessKeyLastUsed only for listed keys the
- *   report does not describe → GetAccountPasswordPolicy when a check needs it.
+ *   report does not describe → and as the enabled checks need: ListSigningCertificates for the users
+ *   whose row shows an active certificate (certificate ids; dates the report leaves N/A),
+ *   ListVirtualMFADevices (is root's MFA device virtual?), GetAccountPasswordPolicy,
+ *   GetAccountAuthorizationDetails (what each user can do; all pages). SSH keys and service-specific
+ *   credentials are not in the report: checks on them are skipped on this source.
+ *
+ * A report without a `<root_account>` row (LocalStack, moto, some partitions) is read without root:
+ * the root checks are skipped with that reason (snapshot.notCollectedReasons) and the run succeeds.
  *
  * Throttling of these calls (GenerateCredentialReport's 409 LimitExceeded included) is retried by the
  * limiter. GetCredentialReport answering ReportInProgress, ReportNotPresent or ReportExpired (the report
@@ -23,12 +30,15 @@ import {
   type GenerateCredentialReportCommandOutput,
   type GetCredentialReportCommandOutput,
 } from '@aws-sdk/client-iam';
-import type { AccessKeySnapshot, DataNeed, IamSnapshot, UserSnapshot } from '../domain/snapshot';
+import type { AccessKeySnapshot, DataNeed, IamSnapshot, SigningCertificateSnapshot, UserSnapshot } from '../domain/snapshot';
 import { AppError } from '../errors';
+import { collectAuthorizationDetails } from './authorization-details';
 import type { CollectContext } from './collect-context';
 import { collectPasswordPolicy, fetchKeyLastUse, listUserAccessKeys, resolveAccountId } from './collect-live';
-import { parseCredentialReport, ROOT_ACCOUNT_ROW, type ReportRow } from './report-parse';
-import { rootFromRow, userFromRow, userKeys } from './report-snapshot';
+import { CERTIFICATE_REPORT_COLUMNS, parseCredentialReport, ROOT_ACCOUNT_ROW, type ReportRow } from './report-parse';
+import { compareCertificateSlots, hasActiveCertificate, rootFromRow, userFromRow, userKeys } from './report-snapshot';
+import { findRootVirtualMfaSerial } from './root-mfa';
+import { listUserSigningCertificates } from './user-credentials';
 
 /** Polling GenerateCredentialReport: the first wait, doubling up to the cap (and never past the deadline). */
 export const REPORT_POLL_FIRST_MS = 250;
@@ -148,12 +158,11 @@ interface KeyLookup {
   listCalls: number;
   unmatchedKeys: number;
   droppedSlots: number;
-  deletedUsers: string[];
 }
 
 /** ListAccessKeys for ONLY the users whose row shows a key, and slot → AccessKeyId matching. */
 async function lookUpAccessKeys(ctx: CollectContext, rows: ReportRow[], needs: Set<DataNeed>): Promise<KeyLookup> {
-  const result: KeyLookup = { byUser: new Map(), listCalls: 0, unmatchedKeys: 0, droppedSlots: 0, deletedUsers: [] };
+  const result: KeyLookup = { byUser: new Map(), listCalls: 0, unmatchedKeys: 0, droppedSlots: 0 };
   await forEachBounded(
     rows.filter((row) => row.keys.length > 0),
     KEY_LOOKUP_IN_FLIGHT,
@@ -162,7 +171,6 @@ async function lookUpAccessKeys(ctx: CollectContext, rows: ReportRow[], needs: S
       const listed = await listUserAccessKeys(ctx.gateway, row.user);
       if (listed === null) {
         result.byUser.set(row.user, null);
-        result.deletedUsers.push(row.user);
         return;
       }
       const { keys, withoutLastUse, droppedSlots } = userKeys(row, listed);
@@ -188,6 +196,40 @@ async function lookUpAccessKeys(ctx: CollectContext, rows: ReportRow[], needs: S
   return result;
 }
 
+interface CertificateLookup {
+  /** Per user name: the listed certificates; null = the user no longer exists. Only users whose row shows an active certificate. */
+  byUser: Map<string, SigningCertificateSnapshot[] | null>;
+  listCalls: number;
+  /** Slots whose date the report left N/A, dated from the listing. */
+  datesFromListing: number;
+  /** Dated slots no listed certificate matches (deleted or replaced since the report). */
+  slotsWithoutCertificate: number;
+}
+
+/** ListSigningCertificates for ONLY the users whose row shows an active certificate (see report-snapshot.ts). */
+async function lookUpCertificates(ctx: CollectContext, rows: ReportRow[]): Promise<CertificateLookup> {
+  const result: CertificateLookup = { byUser: new Map(), listCalls: 0, datesFromListing: 0, slotsWithoutCertificate: 0 };
+  await forEachBounded(rows.filter(hasActiveCertificate), KEY_LOOKUP_IN_FLIGHT, async (row) => {
+    result.listCalls++;
+    const listed = await listUserSigningCertificates(ctx.gateway, row.user);
+    result.byUser.set(row.user, listed);
+    if (listed === null) return;
+    const compared = compareCertificateSlots(row, listed);
+    result.datesFromListing += compared.undatedSlots.length;
+    result.slotsWithoutCertificate += compared.slotsWithoutCertificate.length;
+  });
+  return result;
+}
+
+const NO_ROOT_ROW =
+  `the credential report has no ${ROOT_ACCOUNT_ROW} row (LocalStack, moto and some partitions leave it out), ` +
+  "so root's MFA, access keys and last use are unknown to this scan";
+
+const NO_CERTIFICATE_COLUMNS = `the credential report has no ${CERTIFICATE_REPORT_COLUMNS.join(' / ')} columns`;
+
+/** Runs `collect` when `wanted`; undefined (not collected) otherwise. */
+const when = <T>(wanted: boolean, collect: () => Promise<T>): Promise<T | undefined> => (wanted ? collect() : Promise.resolve(undefined));
+
 export async function collectFromCredentialReport(ctx: CollectContext): Promise<IamSnapshot> {
   const needs = new Set(ctx.needs);
   const downloaded = await downloadCredentialReport(ctx);
@@ -204,27 +246,40 @@ export async function collectFromCredentialReport(ctx: CollectContext): Promise<
   const phaseStart = Date.now();
   const report = parseCredentialReport(downloaded.csv);
   const parseMs = Date.now() - phaseStart;
-  if (!report.root && (needs.has('root_account') || needs.has('root_last_used'))) {
-    throw new AppError(
-      'report_failed',
-      502,
-      `The credential report has no ${ROOT_ACCOUNT_ROW} row, which the root checks need. Scan again, or scan with the api source (source "api").`,
-    );
+  const notCollectedReasons: NonNullable<IamSnapshot['notCollectedReasons']> = {};
+  if (!report.root) {
+    for (const need of ['root_account', 'root_last_used', 'root_virtual_mfa'] as const) {
+      if (needs.has(need)) notCollectedReasons[need] = NO_ROOT_ROW;
+    }
+    if (Object.keys(notCollectedReasons).length > 0) ctx.logger.warn(`${NO_ROOT_ROW}: the root checks are skipped`);
   }
+  const certificatesWanted = needs.has('signing_certificates') && report.hasCertificateColumns;
+  if (needs.has('signing_certificates') && !report.hasCertificateColumns) notCollectedReasons.signing_certificates = NO_CERTIFICATE_COLUMNS;
 
   const lookupStart = Date.now();
-  const [keys, passwordPolicy, accountId] = await Promise.all([
+  const [keys, certificates, passwordPolicy, accountId, rootVirtualMfaSerial, authorizationDetails] = await Promise.all([
     lookUpAccessKeys(ctx, report.users, needs),
-    needs.has('password_policy') ? collectPasswordPolicy(ctx.gateway) : Promise.resolve(undefined),
+    when(certificatesWanted, () => lookUpCertificates(ctx, report.users)),
+    when(needs.has('password_policy'), () => collectPasswordPolicy(ctx.gateway)),
     resolveAccountId(ctx.gateway, [...(report.root ? [report.root] : []), ...report.users]),
+    // Root's MFA type means nothing without the root row's mfa_active.
+    when(needs.has('root_virtual_mfa') && report.root !== null, () => findRootVirtualMfaSerial(ctx.gateway)),
+    when(needs.has('authorization_details'), () => collectAuthorizationDetails(ctx.gateway)),
   ]);
   const lookupMs = Date.now() - lookupStart;
 
   const users: UserSnapshot[] = [];
+  let deletedSinceReport = 0;
   for (const row of report.users) {
     const accessKeys = keys.byUser.get(row.user);
-    if (accessKeys === null) continue; // deleted since the report: it no longer exists
-    users.push(userFromRow(row, accessKeys ?? []));
+    const listedCertificates = certificates?.byUser.get(row.user);
+    if (accessKeys === null || listedCertificates === null) {
+      deletedSinceReport++; // a listing answered NoSuchEntity: the user no longer exists
+      continue;
+    }
+    const user = userFromRow(row, accessKeys ?? []);
+    if (certificates) user.signingCertificates = listedCertificates ?? [];
+    users.push(user);
   }
   const snapshot: IamSnapshot = {
     accountId,
@@ -233,8 +288,13 @@ export async function collectFromCredentialReport(ctx: CollectContext): Promise<
     reportGeneratedAt: downloaded.generatedAt,
     users,
   };
-  if (report.root) snapshot.root = rootFromRow(report.root);
+  if (report.root) {
+    snapshot.root = rootFromRow(report.root);
+    if (rootVirtualMfaSerial !== undefined) snapshot.root.virtualMfaSerial = rootVirtualMfaSerial;
+  }
   if (passwordPolicy !== undefined) snapshot.passwordPolicy = passwordPolicy;
+  if (authorizationDetails) snapshot.authorizationDetails = authorizationDetails;
+  if (Object.keys(notCollectedReasons).length > 0) snapshot.notCollectedReasons = notCollectedReasons;
 
   ctx.logger.info(
     {
@@ -243,8 +303,17 @@ export async function collectFromCredentialReport(ctx: CollectContext): Promise<
       list_access_keys_users: keys.listCalls,
       keys_not_in_report: keys.unmatchedKeys,
       report_slots_without_key: keys.droppedSlots,
-      users_deleted_since_report: keys.deletedUsers.length,
+      users_deleted_since_report: deletedSinceReport,
+      ...(certificates
+        ? {
+            list_signing_certificates_users: certificates.listCalls,
+            certificate_dates_from_listing: certificates.datesFromListing,
+            report_certificate_slots_without_certificate: certificates.slotsWithoutCertificate,
+          }
+        : {}),
+      root_row: report.root !== null,
       parse_ms: parseMs,
+      // Every call after the report (key and certificate listings, account-level calls), run together.
       key_lookup_ms: lookupMs,
     },
     'credential report mapped',

@@ -19,7 +19,7 @@ import { AppError } from '../errors';
 
 export const ROOT_ACCOUNT_ROW = '<root_account>';
 
-/** The columns keywatch reads. Others (password_next_rotation, cert_*, future additions) are allowed and ignored. */
+/** The columns keywatch needs. Others (password_next_rotation, future additions) are allowed and ignored. */
 export const REQUIRED_REPORT_COLUMNS = [
   'user',
   'arn',
@@ -40,7 +40,14 @@ export const REQUIRED_REPORT_COLUMNS = [
   'access_key_2_last_used_service',
 ] as const;
 
-type Column = (typeof REQUIRED_REPORT_COLUMNS)[number];
+/**
+ * The signing-certificate columns. AWS always writes them; a report without all four (an emulator's)
+ * is still read, but without certificates (ReportRow.certificates undefined): the collector then
+ * says why the certificate check is skipped instead of failing the run.
+ */
+export const CERTIFICATE_REPORT_COLUMNS = ['cert_1_active', 'cert_1_last_rotated', 'cert_2_active', 'cert_2_last_rotated'] as const;
+
+type Column = (typeof REQUIRED_REPORT_COLUMNS)[number] | (typeof CERTIFICATE_REPORT_COLUMNS)[number];
 
 /** One access key slot of a report row that holds a key (access_key_N_last_rotated is a date). */
 export interface ReportKeySlot {
@@ -52,6 +59,21 @@ export interface ReportKeySlot {
   lastUsedAt: Date | null | undefined;
   lastUsedRegion: string | null;
   lastUsedService: string | null;
+}
+
+/**
+ * One signing-certificate slot of a report row that holds a certificate. The report has no
+ * certificate ids: the collector learns them from ListSigningCertificates.
+ */
+export interface ReportCertificateSlot {
+  slot: 1 | 2;
+  /** cert_N_active. */
+  active: boolean;
+  /**
+   * cert_N_last_rotated: when the certificate was uploaded (or last changed). null = the report says
+   * N/A although cert_N_active is true (LocalStack and moto do): unknown, never guessed.
+   */
+  uploadedAt: Date | null;
 }
 
 export interface ReportRow {
@@ -69,11 +91,21 @@ export interface ReportRow {
   mfaActive: boolean;
   /** The key slots in use, slot 1 first. Empty slots (last_rotated N/A) are left out. */
   keys: ReportKeySlot[];
+  /**
+   * The certificate slots in use, slot 1 first (empty slots — inactive and N/A — are left out);
+   * undefined when the report has no cert_N columns.
+   */
+  certificates?: ReportCertificateSlot[];
 }
 
 export interface ParsedCredentialReport {
-  /** The `<root_account>` row; null when the report has none. */
+  /**
+   * The `<root_account>` row; null when the report has none (LocalStack, moto and some partitions
+   * leave it out: the collector then skips the root checks with that reason).
+   */
   root: ReportRow | null;
+  /** Whether the report has the four cert_N columns (AWS always writes them). */
+  hasCertificateColumns: boolean;
   /** The IAM users, in report order. */
   users: ReportRow[];
 }
@@ -183,9 +215,18 @@ class RowReader {
       lastUsedService: lastUsedAt ? this.optionalText(col('last_used_service')) : null,
     };
   }
+
+  certificateSlot(slot: 1 | 2): ReportCertificateSlot | null {
+    const activeColumn = `cert_${slot}_active` as Column;
+    const rotatedColumn = `cert_${slot}_last_rotated` as Column;
+    const active = this.requiredBool(activeColumn);
+    const rotated = this.raw(rotatedColumn);
+    if (rotated === 'N/A') return active ? { slot, active, uploadedAt: null } : null;
+    return { slot, active, uploadedAt: this.date(rotatedColumn) };
+  }
 }
 
-function readRow(record: Record<string, string>, line: number): ReportRow {
+function readRow(record: Record<string, string>, line: number, withCertificates: boolean): ReportRow {
   const r = new RowReader(record, line);
   const user = r.text('user');
   const isRoot = user === ROOT_ACCOUNT_ROW;
@@ -194,7 +235,7 @@ function readRow(record: Record<string, string>, line: number): ReportRow {
     throw reportError(`line ${line} (user "${user}"), column arn: "${arn}" is not an IAM ARN`);
   }
   const keys = [r.keySlot(1), r.keySlot(2)].filter((k): k is ReportKeySlot => k !== null);
-  return {
+  const row: ReportRow = {
     line,
     user,
     arn,
@@ -205,6 +246,8 @@ function readRow(record: Record<string, string>, line: number): ReportRow {
     mfaActive: r.requiredBool('mfa_active'),
     keys,
   };
+  if (withCertificates) row.certificates = [r.certificateSlot(1), r.certificateSlot(2)].filter((c): c is ReportCertificateSlot => c !== null);
+  return row;
 }
 
 function checkHeader(header: string[]): string[] {
@@ -232,10 +275,11 @@ interface CsvErrorLike {
 export function parseCredentialReport(csv: string): ParsedCredentialReport {
   if (csv.trim() === '') throw reportError('the report is empty');
   let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
+  let header: string[] = [];
   try {
     records = parse(csv, {
       bom: true,
-      columns: checkHeader,
+      columns: (columns: string[]) => (header = checkHeader(columns)),
       // strict: every row has exactly as many fields as the header
       relax_column_count: false,
       skip_empty_lines: true,
@@ -254,11 +298,12 @@ export function parseCredentialReport(csv: string): ParsedCredentialReport {
     throw reportError(`it is not valid CSV (${e.message})`);
   }
 
+  const hasCertificateColumns = CERTIFICATE_REPORT_COLUMNS.every((c) => header.includes(c));
   let root: ReportRow | null = null;
   const users: ReportRow[] = [];
   const seen = new Map<string, number>();
   for (const { record, info } of records) {
-    const row = readRow(record, info.lines);
+    const row = readRow(record, info.lines, hasCertificateColumns);
     if (row.user === ROOT_ACCOUNT_ROW) {
       if (root) throw reportError(`line ${row.line} is a second ${ROOT_ACCOUNT_ROW} row (the first is line ${root.line})`);
       root = row;
@@ -271,5 +316,5 @@ export function parseCredentialReport(csv: string): ParsedCredentialReport {
     seen.set(key, row.line);
     users.push(row);
   }
-  return { root, users };
+  return { root, users, hasCertificateColumns };
 }

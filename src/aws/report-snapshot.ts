@@ -21,10 +21,17 @@
  *    the report has none); last used = password_last_used (N/A, no_information = never → null).
  *  - Root: mfa_active; active key count = active slots; password last used; key last used = the later
  *    of the two slots' last use (null when neither was used).
+ *  - Signing certificates: the report has cert_N_active / cert_N_last_rotated but no certificate id.
+ *    For a user whose row shows an active certificate the collector lists them (ListSigningCertificates)
+ *    and the snapshot holds that listing: ids, status and upload dates as IAM says now (a slot whose
+ *    date is N/A — LocalStack, moto — gets its date from there, never a guess; a slot whose
+ *    certificate is no longer listed is left out; a certificate uploaded after the report is kept,
+ *    as unmatched listed keys are). A user whose row shows no active certificate gets [] without a
+ *    call: at most inactive certificates, which no check reports and whose ids the report lacks.
  */
 import type { AccessKeyMetadata } from '@aws-sdk/client-iam';
-import type { AccessKeySnapshot, RootAccountSnapshot, UserSnapshot } from '../domain/snapshot';
-import type { ReportKeySlot, ReportRow } from './report-parse';
+import type { AccessKeySnapshot, RootAccountSnapshot, SigningCertificateSnapshot, UserSnapshot } from '../domain/snapshot';
+import type { ReportCertificateSlot, ReportKeySlot, ReportRow } from './report-parse';
 
 const sameSecond = (a: Date, b: Date): boolean => Math.floor(a.getTime() / 1000) === Math.floor(b.getTime() / 1000);
 
@@ -96,6 +103,28 @@ export function userKeys(row: ReportRow, listed: readonly AccessKeyMetadata[]): 
   const withoutLastUse = match.unmatchedKeys.map((k) => keyFromListing(row.user, k));
   const keys = [...matched, ...withoutLastUse].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   return { keys, withoutLastUse, droppedSlots: match.unmatchedSlots };
+}
+
+/** Whether the row shows an active signing certificate (then the collector lists the user's certificates). */
+export const hasActiveCertificate = (row: ReportRow): boolean => (row.certificates ?? []).some((c) => c.active);
+
+export interface CertificateComparison {
+  /** Slots whose date is N/A (LocalStack, moto): their date comes from the listing. */
+  undatedSlots: ReportCertificateSlot[];
+  /** Dated slots that no listed certificate matches (uploaded at that second): deleted or replaced since the report. */
+  slotsWithoutCertificate: ReportCertificateSlot[];
+}
+
+/**
+ * Compares a row's certificate slots with the user's listed certificates, for the collector's log
+ * (what changed since the report). The snapshot holds the listing whatever this finds.
+ */
+export function compareCertificateSlots(row: ReportRow, listed: readonly SigningCertificateSnapshot[]): CertificateComparison {
+  const slots = row.certificates ?? [];
+  return {
+    undatedSlots: slots.filter((s) => s.uploadedAt === null),
+    slotsWithoutCertificate: slots.filter((s) => s.uploadedAt !== null && !listed.some((c) => sameSecond(c.uploadedAt, s.uploadedAt!))),
+  };
 }
 
 export function userFromRow(row: ReportRow, accessKeys: AccessKeySnapshot[]): UserSnapshot {

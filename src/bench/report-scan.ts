@@ -7,8 +7,11 @@
  * mapped", with pino's timestamps), so nothing in the scan path exists only for the benchmark:
  *  - report_s: scan start → GetCredentialReport returned (generation + download);
  *  - evaluate_store_s: GetCredentialReport returned → run finished (parse, ListAccessKeys per user with
- *    keys, evaluate, store); key_lookup_s is the ListAccessKeys part of it, bounded by the limiter's
+ *    keys, evaluate, store); key_lookup_s is the part spent on the calls after the report (ListAccessKeys
+ *    per user with keys, ListSigningCertificates per user with an active certificate, and the account's
+ *    password policy, root MFA type and authorization details, all at once), bounded by the limiter's
  *    rate, and evaluate_store_excluding_key_lookup_s the rest.
+ *  - privilege_calls: the calls spent on GetAccountAuthorizationDetails (all pages).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,13 +29,17 @@ interface LogLine {
   [k: string]: unknown;
 }
 
-/** Calls the `api` source would need for the same account with every default check enabled. */
-export function liveApiCallsEquivalent(users: number, keys: number): number {
+/**
+ * Calls the `api` source would need for the same account with every default check enabled;
+ * `authorizationDetailsPages` is what GetAccountAuthorizationDetails takes (the same for both sources).
+ */
+export function liveApiCallsEquivalent(users: number, keys: number, authorizationDetailsPages: number): number {
   const listUsersPages = Math.max(1, Math.ceil(users / LIST_USERS_PAGE_SIZE));
-  const perUser = 3; // ListAccessKeys + GetLoginProfile + ListMFADevices
+  // ListAccessKeys, GetLoginProfile, ListMFADevices, ListSSHPublicKeys, ListSigningCertificates, ListServiceSpecificCredentials
+  const perUser = 6;
   const perKey = 1; // GetAccessKeyLastUsed
-  const account = 2; // GetAccountSummary + GetAccountPasswordPolicy
-  return listUsersPages + users * perUser + keys * perKey + account;
+  const account = 3; // GetAccountSummary + ListVirtualMFADevices + GetAccountPasswordPolicy
+  return listUsersPages + users * perUser + keys * perKey + account + authorizationDetailsPages;
 }
 
 export async function runReportScanScenario(options: { users?: number; rate?: number } = {}): Promise<Record<string, unknown>> {
@@ -67,13 +74,16 @@ export async function runReportScanScenario(options: { users?: number; rate?: nu
     const keyLookupS = typeof mapped?.key_lookup_ms === 'number' ? mapped.key_lookup_ms / 1000 : null;
     const evaluateStoreS = downloaded ? (finished - downloaded.time) / 1000 : null;
     const keys = sim.keys;
+    const callsByAction = (run.stats.calls_by_action ?? {}) as Record<string, number>;
+    const privilegeCalls = callsByAction.GetAccountAuthorizationDetails ?? 0;
     return {
       scenario: 'report_scan',
       users,
       keys,
       api_calls: Number(run.stats.api_calls ?? 0),
+      privilege_calls: privilegeCalls,
       wall_s: round((finished - t0) / 1000),
-      live_api_calls_equivalent: liveApiCallsEquivalent(users, keys),
+      live_api_calls_equivalent: liveApiCallsEquivalent(users, keys, privilegeCalls),
       report_s: downloaded ? round((downloaded.time - t0) / 1000) : null,
       evaluate_store_s: evaluateStoreS === null ? null : round(evaluateStoreS),
       key_lookup_s: keyLookupS === null ? null : round(keyLookupS),
@@ -82,7 +92,7 @@ export async function runReportScanScenario(options: { users?: number; rate?: nu
       peak_rss_mb: peakRssMb(),
       status: run.status,
       ...(run.error ? { error: run.error } : {}),
-      calls_by_action: run.stats.calls_by_action,
+      calls_by_action: callsByAction,
       findings: run.stats.findings,
       limiter_rate: rate,
     };

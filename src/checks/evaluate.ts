@@ -7,7 +7,8 @@
  * - An enabled check whose data the source could provide but that this snapshot does not hold is skipped
  *   too: account-level data (root, password policy) that is undefined, or per-user / per-key data that is
  *   undefined for every user / key (partially missing data runs the check; entries without data produce
- *   no finding).
+ *   no finding). The reason is the collector's where it gave one (snapshot.notCollectedReasons, e.g. a
+ *   credential report without a `<root_account>` row).
  * - After the checks ran, every finding about a user gets the user's privilege class, and findings on
  *   the credentials of admin and privilege-escalation users are raised one severity level unless
  *   `riskEscalation` is false (risk.ts; classification in privilege.ts). Without authorization details
@@ -83,6 +84,20 @@ function hasData(snapshot: IamSnapshot, need: DataNeed): boolean {
   }
 }
 
+/**
+ * Why the data a check needs is absent: the collector's own sentence where it gave one
+ * (snapshot.notCollectedReasons: a credential report without a root row), else "… was not collected".
+ */
+function absentReason(snapshot: IamSnapshot, absent: readonly DataNeed[]): string {
+  const explained = [...new Set(absent.map((n) => snapshot.notCollectedReasons?.[n]).filter((r): r is string => r !== undefined))];
+  const unexplained = absent.filter((n) => snapshot.notCollectedReasons?.[n] === undefined);
+  const parts = [...explained];
+  if (unexplained.length > 0) {
+    parts.unshift(`${unexplained.map((n) => NEED_LABELS[n]).join(' and ')} ${unexplained.length === 1 ? 'was' : 'were'} not collected in this snapshot`);
+  }
+  return parts.join('; ');
+}
+
 export function evaluateChecks(
   snapshot: IamSnapshot,
   resolved: readonly ResolvedCheck[],
@@ -102,10 +117,7 @@ export function evaluateChecks(
     }
     const absent = check.needs.filter((n) => !hasData(snapshot, n));
     if (absent.length > 0) {
-      skipped.push({
-        checkId: check.id,
-        reason: `${absent.map((n) => NEED_LABELS[n]).join(' and ')} ${absent.length === 1 ? 'was' : 'were'} not collected in this snapshot`,
-      });
+      skipped.push({ checkId: check.id, reason: absentReason(snapshot, absent) });
       continue;
     }
     findings.push(...check.evaluate(snapshot, settings, now).map((f) => weighFinding(f, check, privileges, escalate)));

@@ -47,10 +47,11 @@ export interface SshPublicKeySnapshot {
 /**
  * One X.509 signing certificate of a user (ListSigningCertificates: CertificateId, Status, UploadDate).
  * The credential report has cert_N_active / cert_N_last_rotated for two slots but no certificate id:
- * the report source maps a slot to its CertificateId with ListSigningCertificates (matching the upload
- * date, like access key slots), for the users whose row shows an active certificate, and takes the
- * upload date from that listing where the report says N/A (LocalStack and moto do). It never
- * invents an id or guesses an age; a slot it cannot match is left out.
+ * for the users whose row shows an active certificate, the report source lists the certificates with
+ * ListSigningCertificates and keeps that listing (ids, status, upload dates — also where the report
+ * says N/A, as LocalStack and moto do); a slot whose certificate is no longer listed is left out. It
+ * never invents an id or guesses an age. Users whose row shows no active certificate get [] without
+ * a call (their inactive certificates, which no check reports, are left out: the report has no ids).
  */
 export interface SigningCertificateSnapshot {
   /** The certificate id (40 hex characters at AWS): the finding's resource id, never a report slot. */
@@ -200,6 +201,13 @@ export interface IamSnapshot {
   passwordPolicy?: PasswordPolicySnapshot | null;
   /** GetAccountAuthorizationDetails (both sources). undefined = not collected. */
   authorizationDetails?: AuthorizationDetailsSnapshot;
+  /**
+   * Why data the checks asked for is absent although the source normally provides it, one sentence
+   * per data need: a credential report without a `<root_account>` row (LocalStack, moto, some
+   * partitions) leaves root_account, root_last_used and root_virtual_mfa out. evaluateChecks gives
+   * this sentence as the reason the checks needing that data are skipped.
+   */
+  notCollectedReasons?: Partial<Record<DataNeed, string>>;
 }
 
 /**

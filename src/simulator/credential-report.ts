@@ -15,6 +15,8 @@ import { DAY_MS, SimAccessKey, SimAccount, SimSigningCertificate, SimUser, rootA
 export interface CredentialReportOptions {
   /** Answer N/A for cert_N_last_rotated while cert_N_active still says whether the certificate is active. */
   omitCertificateDates?: boolean;
+  /** Leave out the `<root_account>` row, as LocalStack, moto and some partitions do. */
+  omitRootRow?: boolean;
 }
 
 export const CREDENTIAL_REPORT_COLUMNS = [
@@ -145,9 +147,10 @@ export function usersInListOrder(account: SimAccount): SimUser[] {
   return [...account.users].sort((a, b) => cmp(a.userName, b.userName));
 }
 
-/** The CSV text (header, root row, one row per user; lines end with "\n", no trailing newline, as AWS writes it). */
+/** The CSV text (header, root row unless `omitRootRow`, one row per user; lines end with "\n", no trailing newline, as AWS writes it). */
 export function buildCredentialReport(account: SimAccount, generatedAt: Date, options: CredentialReportOptions = {}): string {
-  const rows: string[][] = [[...CREDENTIAL_REPORT_COLUMNS], rootRow(account, generatedAt)];
+  const rows: string[][] = [[...CREDENTIAL_REPORT_COLUMNS]];
+  if (!options.omitRootRow) rows.push(rootRow(account, generatedAt));
   for (const user of usersInListOrder(account)) rows.push(userRow(account, user, options));
   return rows.map((row) => row.map(csvField).join(',')).join('\n');
 }

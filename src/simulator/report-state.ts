@@ -30,6 +30,8 @@ export class CredentialReportState {
       clock?: () => number;
       /** cert_N_last_rotated answered N/A (LocalStack / moto behaviour). */
       omitCertificateDates?: boolean;
+      /** No `<root_account>` row (LocalStack / moto / some partitions). */
+      omitRootRow?: boolean;
     },
   ) {}
 
@@ -42,7 +44,10 @@ export class CredentialReportState {
     if (this.startedAtMs === null || this.clock() - this.startedAtMs < this.options.generationMs) return false;
     const generatedAt = this.options.now();
     this.completed = {
-      csv: buildCredentialReport(account, generatedAt, { omitCertificateDates: this.options.omitCertificateDates }),
+      csv: buildCredentialReport(account, generatedAt, {
+        omitCertificateDates: this.options.omitCertificateDates,
+        omitRootRow: this.options.omitRootRow,
+      }),
       generatedAt,
       completedAtMs: this.clock(),
     };

@@ -52,9 +52,19 @@ export interface SimFault {
    * AccessDenied (403), InternalError (500), ServiceUnavailable (503) for any action; the credential
    * report's own errors: LimitExceeded (409, GenerateCredentialReport), ReportInProgress (404),
    * ReportExpired (410), ReportNotPresent (410) (GetCredentialReport). Organizations calls answer the
-   * JSON protocol's names (AccessDeniedException, ServiceException).
+   * JSON protocol's names (AccessDeniedException, ServiceException). NoSuchEntity (404) on a per-user
+   * call answers as if the user named in the request had just been deleted (the user stays in the
+   * model: a deletion between two of a scan's calls).
    */
-  error: 'AccessDenied' | 'InternalError' | 'ServiceUnavailable' | 'LimitExceeded' | 'ReportInProgress' | 'ReportExpired' | 'ReportNotPresent';
+  error:
+    | 'AccessDenied'
+    | 'InternalError'
+    | 'ServiceUnavailable'
+    | 'LimitExceeded'
+    | 'ReportInProgress'
+    | 'ReportExpired'
+    | 'ReportNotPresent'
+    | 'NoSuchEntity';
   /** How many calls to fail; undefined = always. */
   times?: number;
   /** Only calls made with this account's credentials fail; undefined = any account. */
@@ -93,6 +103,11 @@ export interface SimulatorOptions {
    * LocalStack and moto do. Default false: the certificate's upload date, as AWS does.
    */
   reportOmitsCertificateDates?: boolean;
+  /**
+   * The credential report has no `<root_account>` row, as LocalStack, moto and some partitions answer.
+   * Default false: the root row comes first, as AWS writes it.
+   */
+  reportOmitsRootRow?: boolean;
   /** Delay added to every answer. */
   latencyMs?: number;
   /** The IAM user name the base credentials stand for (GetCallerIdentity, AccessDenied messages). Default 'keywatch'. */
@@ -151,6 +166,7 @@ const FAULT_STATUS: Record<SimFault['error'], number> = {
   ReportInProgress: 404,
   ReportExpired: 410,
   ReportNotPresent: 410,
+  NoSuchEntity: 404,
 };
 
 function checkProbability(p: number): number {
@@ -282,6 +298,7 @@ class Simulator implements SimWorld {
         maxAgeMs: this.options.reportMaxAgeMs ?? 0,
         now: this.options.now ?? (() => new Date()),
         omitCertificateDates: this.options.reportOmitsCertificateDates ?? false,
+        omitRootRow: this.options.reportOmitsRootRow ?? false,
       });
       this.reports.set(accountId, report);
     }
@@ -372,6 +389,8 @@ class Simulator implements SimWorld {
         );
       case 'ReportNotPresent':
         return new SimError(FAULT_STATUS.ReportNotPresent, 'ReportNotPresent', 'Credential report not present. Call GenerateCredentialReport first.');
+      case 'NoSuchEntity':
+        return new SimError(FAULT_STATUS.NoSuchEntity, 'NoSuchEntity', `The user with name ${params.get('UserName') ?? ''} cannot be found.`);
     }
   }
 

@@ -150,8 +150,21 @@ describe('the live source collects only what the enabled checks need', () => {
     KEYWATCH_CHECK_ROOT_HARDWARE_MFA_ENABLED: 'false',
   };
 
-  test('when only key-age checks are enabled, then no login-profile, MFA, last-use, summary or policy call is made', async () => {
-    h = await startHarness({ account: accountWithKeyAges([10, 100, 400]), env: KEY_CHECKS_ONLY });
+  /** The checks issue 13 added; with them off (and no escalation) a scan makes the calls it made before. */
+  const WITHOUT_ISSUE_13 = {
+    KEYWATCH_CHECK_USER_ADMIN_WITH_ACCESS_KEY_ENABLED: 'false',
+    KEYWATCH_CHECK_USER_INACTIVE_ENABLED: 'false',
+    KEYWATCH_CHECK_SSH_KEY_NOT_ROTATED_ENABLED: 'false',
+    KEYWATCH_CHECK_SIGNING_CERTIFICATE_ACTIVE_ENABLED: 'false',
+    KEYWATCH_CHECK_SERVICE_CREDENTIAL_NOT_ROTATED_ENABLED: 'false',
+    KEYWATCH_CHECK_ROOT_HARDWARE_MFA_ENABLED: 'false',
+    KEYWATCH_RISK_ESCALATION: 'false',
+  };
+
+  const callsOf = (run: { [k: string]: unknown }) => (run.stats as { calls_by_action: Record<string, number> }).calls_by_action;
+
+  test('when only key-age checks are enabled and risk escalation is off, then no login-profile, MFA, last-use, summary, policy or authorization call is made', async () => {
+    h = await startHarness({ account: accountWithKeyAges([10, 100, 400]), env: { ...KEY_CHECKS_ONLY, KEYWATCH_RISK_ESCALATION: 'false' } });
     const run = await scanViaApi(h);
     expect(run.status).toBe('succeeded');
     expect(Object.keys(h.sim.stats.byAction).sort()).toEqual(['ListAccessKeys', 'ListUsers']);
@@ -160,10 +173,19 @@ describe('the live source collects only what the enabled checks need', () => {
     expect([...checks].sort()).toEqual(['access_key_not_rotated']);
   });
 
-  test('when every default check is enabled, then each per-user and account call is made once', async () => {
-    h = await startHarness({ account: accountWithKeyAges([10, 100, 400]) });
+  test('when only key-age checks are enabled with risk escalation on, then the only further call is one GetAccountAuthorizationDetails for the account', async () => {
+    h = await startHarness({ account: accountWithKeyAges([10, 100, 400]), env: KEY_CHECKS_ONLY });
     const run = await scanViaApi(h);
-    expect((run.stats as { calls_by_action: Record<string, number> }).calls_by_action).toEqual({
+    expect(run.status).toBe('succeeded');
+    expect(callsOf(run)).toEqual({ ListUsers: 1, ListAccessKeys: 3, GetAccountAuthorizationDetails: 1 });
+    expect(h.sim.stats.byAction).toEqual({ ListUsers: 1, ListAccessKeys: 3, GetAccountAuthorizationDetails: 1 });
+  });
+
+  test('when the checks of issue 13 are disabled and risk escalation is off, then none of their calls is made and nothing is skipped for want of their data', async () => {
+    h = await startHarness({ account: accountWithKeyAges([10, 100, 400]), env: WITHOUT_ISSUE_13 });
+    const run = await scanViaApi(h);
+    expect(run.status).toBe('succeeded');
+    expect(callsOf(run)).toEqual({
       ListUsers: 1,
       ListAccessKeys: 3,
       GetAccessKeyLastUsed: 3,
@@ -172,16 +194,28 @@ describe('the live source collects only what the enabled checks need', () => {
       GetAccountSummary: 1,
       GetAccountPasswordPolicy: 1,
     });
-    // The collectors do not gather SSH keys, certificates, service credentials, root's MFA type or
-    // authorization details yet (issue 13 defined the data first): those checks are skipped, never passed.
-    expect(run.skipped_checks).toEqual([
-      { check_id: 'user_admin_with_access_key', reason: 'authorization details (groups and policies) was not collected in this snapshot' },
-      { check_id: 'ssh_key_not_rotated', reason: 'SSH public keys was not collected in this snapshot' },
-      { check_id: 'signing_certificate_active', reason: 'signing certificates was not collected in this snapshot' },
-      { check_id: 'service_credential_not_rotated', reason: 'service-specific credentials was not collected in this snapshot' },
-      { check_id: 'root_hardware_mfa', reason: "root's MFA device type (virtual MFA devices) was not collected in this snapshot" },
-      { check_id: 'root_recently_used', reason: expect.stringContaining('credential report') },
-    ]);
+    expect(run.skipped_checks).toEqual([{ check_id: 'root_recently_used', reason: expect.stringContaining('credential report') }]);
+  });
+
+  test('when every default check is enabled, then each per-user call is made once per user and each account call once', async () => {
+    h = await startHarness({ account: accountWithKeyAges([10, 100, 400]) });
+    const run = await scanViaApi(h);
+    expect(callsOf(run)).toEqual({
+      ListUsers: 1,
+      ListAccessKeys: 3,
+      GetAccessKeyLastUsed: 3,
+      GetLoginProfile: 3,
+      ListMFADevices: 3,
+      ListSSHPublicKeys: 3,
+      ListSigningCertificates: 3,
+      ListServiceSpecificCredentials: 3,
+      GetAccountSummary: 1,
+      ListVirtualMFADevices: 1,
+      GetAccountPasswordPolicy: 1,
+      GetAccountAuthorizationDetails: 1,
+    });
+    // Only what the live API cannot say is skipped: root's last use is only in the credential report.
+    expect(run.skipped_checks).toEqual([{ check_id: 'root_recently_used', reason: expect.stringContaining('credential report') }]);
   });
 });
 

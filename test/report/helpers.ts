@@ -14,6 +14,7 @@ export interface RunJson {
   id: number;
   status: string;
   source: string;
+  account_id: string | null;
   stats: { api_calls: number; calls_by_action: Record<string, number>; [k: string]: unknown };
   skipped_checks: { check_id: string; reason: string }[];
   report_generated_at: string | null;

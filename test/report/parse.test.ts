@@ -169,6 +169,37 @@ describe('reading the credential report CSV', () => {
   });
 });
 
+describe('reading the certificate columns', () => {
+  const withCerts = (row: string, certs: string) => row.replace(/false,N\/A,false,N\/A$/, certs);
+
+  test('when cert_N columns hold dates, N/A while active (LocalStack, moto), or nothing, then slots are read as dated, undated or left out', () => {
+    const report = parseCredentialReport(
+      csv(HEADER, ROOT, withCerts(ALICE, 'true,2024-01-02T03:04:05+00:00,FALSE,2023-01-01T00:00:00+00:00'), withCerts(BOB, 'false,N/A,True,N/A')),
+    );
+    const [alice, bob] = report.users;
+    expect(report.hasCertificateColumns).toBe(true);
+    expect(alice!.certificates).toEqual([
+      { slot: 1, active: true, uploadedAt: new Date('2024-01-02T03:04:05Z') },
+      { slot: 2, active: false, uploadedAt: new Date('2023-01-01T00:00:00Z') },
+    ]);
+    // an active certificate whose date the report leaves out: no date, never a guess
+    expect(bob!.certificates).toEqual([{ slot: 2, active: true, uploadedAt: null }]);
+    expect(report.root!.certificates).toEqual([]);
+  });
+
+  test('when the header has no cert_N columns, then the report is read without certificates (undefined, not none)', () => {
+    const strip = (line: string) => line.split(',').slice(0, 18).join(',');
+    const report = parseCredentialReport(csv(strip(HEADER), strip(ROOT), strip(ALICE)));
+    expect(report.hasCertificateColumns).toBe(false);
+    expect(report.users[0]!.certificates).toBeUndefined();
+  });
+
+  test('when a cert_N value cannot be read, then the report is refused naming the column', () => {
+    expect(reportErrorOf(csv(HEADER, withCerts(ALICE, 'maybe,N/A,false,N/A'))).message).toMatch(/column cert_1_active: "maybe" is not true or false/);
+    expect(reportErrorOf(csv(HEADER, withCerts(ALICE, 'true,yesterday,false,N/A'))).message).toMatch(/column cert_1_last_rotated: "yesterday" is not an ISO 8601 date/);
+  });
+});
+
 describe('matching report key slots to ListAccessKeys', () => {
   test('when creation times match to the second, then slots get their keys whatever the listing order', () => {
     const slots = [slot(1, '2024-01-01T00:00:00Z', false), slot(2, '2024-06-01T00:00:00Z', true)];

@@ -74,7 +74,16 @@ describe('credential_report scans', () => {
     const second = (await h.get('/api/scans?limit=1')).body.items[0] as RunJson;
     expect(second.report_generated_at).toBe(first.report_generated_at);
     // the report was reused (COMPLETE at once), and only the key the report does not describe needed GetAccessKeyLastUsed
-    expect(second.stats.calls_by_action).toEqual({ GenerateCredentialReport: 1, GetCredentialReport: 1, ListAccessKeys: 1, GetAccountPasswordPolicy: 1, GetAccessKeyLastUsed: 1 });
+    // (plus one call each for the password policy, root's MFA type and the authorization details)
+    expect(second.stats.calls_by_action).toEqual({
+      GenerateCredentialReport: 1,
+      GetCredentialReport: 1,
+      ListAccessKeys: 1,
+      GetAccountPasswordPolicy: 1,
+      GetAccessKeyLastUsed: 1,
+      ListVirtualMFADevices: 1,
+      GetAccountAuthorizationDetails: 1,
+    });
     expect(second.stats).toMatchObject({ access_keys: 1 });
     expect((await currentFindings(h, 'resolved')).map((f) => f.resource_id)).toEqual([oldKeyId]);
     // the new key was used today (live last use), so it is not reported as unused
@@ -107,24 +116,17 @@ describe('credential_report scans', () => {
     const live = await scan(h, 'api');
     expect(live.report_generated_at).toBeNull();
     expect(live.data_age_seconds).toBeNull();
-    // Not collected yet by either source (issue 13 defined the data first): skipped, never passed.
-    const notCollected = (...ids: string[]) => ids.map((check_id) => ({ check_id, reason: expect.stringMatching(/was not collected in this snapshot$/) }));
-    expect(live.skipped_checks).toEqual([
-      ...notCollected('user_admin_with_access_key', 'ssh_key_not_rotated', 'signing_certificate_active', 'service_credential_not_rotated', 'root_hardware_mfa'),
-      { check_id: 'root_recently_used', reason: expect.stringMatching(/only in the credential report/) },
-    ]);
+    expect(live.skipped_checks).toEqual([{ check_id: 'root_recently_used', reason: expect.stringMatching(/only in the credential report/) }]);
 
     const report = await scan(h, 'credential_report');
     expect(report.status).toBe('succeeded');
     expect(report.report_generated_at).toBe(generatedAt.toISOString());
     expect(report.data_age_seconds).toBeGreaterThanOrEqual(7200);
     expect(report.data_age_seconds).toBeLessThan(7260);
+    // SSH keys and service-specific credentials are not in the report: skipped, never passed.
     expect(report.skipped_checks).toEqual([
-      ...notCollected('user_admin_with_access_key'),
       { check_id: 'ssh_key_not_rotated', reason: expect.stringMatching(/only in the api source/) },
-      ...notCollected('signing_certificate_active'),
       { check_id: 'service_credential_not_rotated', reason: expect.stringMatching(/only in the api source/) },
-      ...notCollected('root_hardware_mfa'),
     ]);
     const root = (await runFindings(h, report.id)).filter((f) => f.check_id === 'root_recently_used');
     expect(root).toHaveLength(1);
@@ -191,7 +193,7 @@ describe('credential_report scans', () => {
     expect(run.stats).toMatchObject({ throttled: 2, retries: 2 });
   });
 
-  test('when 12 of 30 users have keys, then the report run makes 16 calls (report 3, ListAccessKeys 12, password policy 1), far fewer than the live run (111)', async () => {
+  test('when 12 of 30 users have keys, then the report run makes 18 calls (report 3, ListAccessKeys 12, password policy, root MFA type and authorization details 1 each), far fewer than the live run (203)', async () => {
     const now = wholeSecondNow();
     const account = emptyAccount('123456789012');
     const rng = mulberry32(5);
@@ -206,10 +208,19 @@ describe('credential_report scans', () => {
     h = await startHarness({ account, clock: () => now });
     const live = await scan(h, 'api');
     const report = await scan(h, 'credential_report');
-    expect(report.stats.calls_by_action).toEqual({ GenerateCredentialReport: 2, GetCredentialReport: 1, ListAccessKeys: 12, GetAccountPasswordPolicy: 1 });
-    expect(report.stats.api_calls).toBe(16);
-    // live: ListUsers + 30 × (ListAccessKeys, GetLoginProfile, ListMFADevices) + 18 keys × GetAccessKeyLastUsed + 2
-    expect(live.stats.api_calls).toBe(1 + 90 + 18 + 2);
+    expect(report.stats.calls_by_action).toEqual({
+      GenerateCredentialReport: 2,
+      GetCredentialReport: 1,
+      ListAccessKeys: 12,
+      GetAccountPasswordPolicy: 1,
+      ListVirtualMFADevices: 1,
+      GetAccountAuthorizationDetails: 1,
+    });
+    expect(report.stats.api_calls).toBe(18);
+    // live: ListUsers + 30 × (ListAccessKeys, GetLoginProfile, ListMFADevices, ListSSHPublicKeys,
+    // ListSigningCertificates, ListServiceSpecificCredentials) + 18 keys × GetAccessKeyLastUsed
+    // + GetAccountSummary, ListVirtualMFADevices, GetAccountPasswordPolicy, GetAccountAuthorizationDetails
+    expect(live.stats.api_calls).toBe(1 + 180 + 18 + 4);
     expect(report.stats.api_calls * 5).toBeLessThan(live.stats.api_calls);
     expect(report.stats).toMatchObject({ users: 30, access_keys: 18, changed: 0, resolved: 0 });
   });
