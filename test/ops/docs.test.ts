@@ -111,7 +111,12 @@ describe('documentation', () => {
   test('when the collectors are read, then every IAM call they make is in the data-need table, and every action of the table is called', () => {
     const called = new Set<string>();
     // The collectors and the modules they call (user credentials, root MFA, authorization details, …).
-    const collectorFiles = fs.readdirSync(path.join(ROOT, 'src/aws')).filter((f) => f.endsWith('.ts')).map((f) => `src/aws/${f}`);
+    // organization.ts is discovery (organizations:ListAccounts in the management account), not a collector:
+    // its permissions are in docs/organizations.md.
+    const collectorFiles = fs
+      .readdirSync(path.join(ROOT, 'src/aws'))
+      .filter((f) => f.endsWith('.ts') && f !== 'organization.ts')
+      .map((f) => `src/aws/${f}`);
     expect(collectorFiles).toEqual(expect.arrayContaining(['src/aws/collect-live.ts', 'src/aws/credential-report.ts']));
     for (const file of collectorFiles) {
       for (const m of read(file).matchAll(/new (\w+)Command\(/g)) called.add(`iam:${m[1]}`);
