@@ -8,6 +8,12 @@
  * state closes the open interval at the last run that saw the old state and opens a new one; a
  * finding not seen by the run is resolved; one seen again after it was resolved is reopened with a
  * new interval.
+ *
+ * Only the checks the run evaluated can resolve findings: the open findings of a check the run
+ * skipped (its source cannot provide the data: root last use from the live API, SSH keys from the
+ * credential report) or did not run are carried over unchanged — a skipped check never counts as
+ * passing. Their intervals stay open, so later runs still see them until a run that evaluates the
+ * check says otherwise.
  */
 import type Database from 'better-sqlite3';
 import { and, eq } from 'drizzle-orm';
@@ -27,6 +33,8 @@ export interface SucceededRunInput {
   skippedChecks: SkippedCheck[];
   reportGeneratedAt: number | null;
   findings: FindingInput[];
+  /** The checks this run evaluated; only their open findings can be resolved by it. undefined: every check. */
+  evaluatedChecks?: readonly string[];
 }
 
 export interface RecordOutcome {
@@ -53,6 +61,8 @@ interface AppliedRun extends RecordOutcome {
   newIds: Set<number>;
   changedIds: Set<number>;
   resolved: TouchedFinding[];
+  /** Open findings of checks the run did not evaluate: carried over, still open after it. */
+  carried: TouchedFinding[];
 }
 
 type OpenRow = {
@@ -103,7 +113,8 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
     ),
     resolve: sqlite.prepare(`UPDATE findings SET status = 'resolved', resolved_run_id = ?, resolved_at = ? WHERE id = ?`),
     touchOpen: sqlite.prepare(
-      `UPDATE findings SET last_seen_run_id = ?, last_seen_at = ? WHERE target = ? AND status = 'open' AND last_seen_run_id <> ?`,
+      `UPDATE findings SET last_seen_run_id = ?, last_seen_at = ? WHERE target = ? AND status = 'open' AND last_seen_run_id <> ?
+         AND (? IS NULL OR check_id IN (SELECT value FROM json_each(?)))`,
     ),
     // The account of every finding the run saw (normally unchanged: a target stays on its account).
     setAccount: sqlite.prepare(`UPDATE findings SET account_id = ? WHERE target = ? AND status = 'open' AND account_id IS NOT ?`),
@@ -112,7 +123,15 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
   const S = () => (prepared ??= prepare());
 
   /** Applies a run's findings to history (inside recordSucceededRun's transaction). */
-  function applyRun(target: string, accountId: string, runId: number, at: number, inputs: FindingInput[]): AppliedRun {
+  function applyRun(
+    target: string,
+    accountId: string,
+    runId: number,
+    at: number,
+    inputs: FindingInput[],
+    evaluatedChecks: readonly string[] | undefined,
+  ): AppliedRun {
+    const evaluated = evaluatedChecks ? new Set(evaluatedChecks) : null;
     const st = S();
     const result: AppliedRun = {
       newCount: 0,
@@ -124,6 +143,7 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
       newIds: new Set(),
       changedIds: new Set(),
       resolved: [],
+      carried: [],
     };
     const open = new Map<string, OpenRow>();
     for (const row of st.openOfTarget.all(target) as OpenRow[]) open.set(`${row.check_id}|${row.resource_id}`, row);
@@ -199,16 +219,21 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
       }
     }
 
-    // Open findings that this run did not see are resolved by it.
+    // Open findings that this run did not see are resolved by it — if it evaluated their check.
     for (const [key, row] of open) {
       if (seenKeys.has(key)) continue;
+      if (evaluated && !evaluated.has(row.check_id)) {
+        result.carried.push({ id: row.id, checkId: row.check_id, userName: row.user_name, severity: row.severity });
+        continue;
+      }
       st.closeState.run(row.last_seen_run_id, row.last_seen_at, runId, at, 'resolved', row.id);
       st.resolve.run(runId, at, row.id);
       result.resolvedCount++;
       result.resolved.push({ id: row.id, checkId: row.check_id, userName: row.user_name, severity: row.severity });
     }
     // Unchanged open findings whose row was not rewritten above: last seen moves to this run in one statement.
-    st.touchOpen.run(runId, at, target, runId);
+    const evaluatedJson = evaluatedChecks ? JSON.stringify(evaluatedChecks) : null;
+    st.touchOpen.run(runId, at, target, runId, evaluatedJson, evaluatedJson);
     st.setAccount.run(accountId, target, accountId);
     return result;
   }
@@ -219,11 +244,16 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
    */
   function unsuppressedCounts(applied: AppliedRun, matcher: SuppressionMatcher, severities: readonly string[]) {
     const isSuppressed = (f: TouchedFinding) => !matcher.empty && matcher.match(f) !== null;
-    const bySeverity: Record<string, number> = Object.fromEntries(severities.map((s) => [s, 0]));
+    const zero = () => Object.fromEntries(severities.map((s) => [s, 0])) as Record<string, number>;
+    const bySeverity = zero();
+    const allBySeverity = zero();
     let suppressed = 0;
     let newCount = 0;
     let changed = 0;
-    for (const f of applied.seen) {
+    // Open after the run: what it saw and what it carried over.
+    const open = [...applied.seen, ...applied.carried];
+    for (const f of open) {
+      allBySeverity[f.severity] = (allBySeverity[f.severity] ?? 0) + 1;
       if (isSuppressed(f)) {
         suppressed++;
         continue;
@@ -233,9 +263,10 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
       if (applied.changedIds.has(f.id)) changed++;
     }
     return {
+      open: { findings: open.length, findings_by_severity: allBySeverity },
       suppressed,
       unsuppressed: {
-        findings: applied.seen.length - suppressed,
+        findings: open.length - suppressed,
         findings_by_severity: bySeverity,
         new: newCount,
         resolved: applied.resolved.filter((f) => !isSuppressed(f)).length,
@@ -255,8 +286,8 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
     recordSucceededRun(input: SucceededRunInput): RecordOutcome {
       return db.transaction(
         (tx) => {
-          const applied = applyRun(input.target, input.accountId, input.runId, input.finishedAt, input.findings);
-          const { suppressed, unsuppressed } = unsuppressedCounts(
+          const applied = applyRun(input.target, input.accountId, input.runId, input.finishedAt, input.findings, input.evaluatedChecks);
+          const { open, suppressed, unsuppressed } = unsuppressedCounts(
             applied,
             activeSuppressions(input.target, input.finishedAt),
             Object.keys(input.stats.findings_by_severity ?? {}),
@@ -269,6 +300,9 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
               accountId: input.accountId,
               statsJson: JSON.stringify({
                 ...input.stats,
+                // Open after the run, carried-over findings of checks it did not evaluate included: what its run view shows.
+                ...open,
+                carried_over: applied.carried.length,
                 new: applied.newCount + applied.reopenedCount,
                 resolved: applied.resolvedCount,
                 changed: applied.changedCount,
