@@ -95,6 +95,7 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     clock,
     onRunFinished: fanOut([metrics.onRunFinished, options.onRunFinished, ...(options.runFinishedListeners ?? []), postRun.onRunFinished], logger),
     leaseTimeoutMs: config.scanLeaseTimeoutMs,
+    riskEscalation: config.riskEscalation,
   });
   // Runs of a process that died (lease stale or missing) are interrupted; a run another live process
   // is scanning (fresh lease) is left alone. Later ones are caught by the heartbeat.

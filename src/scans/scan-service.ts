@@ -38,6 +38,12 @@ export interface ScanServiceOptions {
   onRunFinished?: (run: ScanRun) => void;
   /** A lease not renewed for this long is stale: its process died (KEYWATCH_SCAN_LEASE_TIMEOUT_S; default 60 s). */
   leaseTimeoutMs?: number;
+  /**
+   * Raise findings on the credentials of admin and privilege-escalation users one severity level
+   * (KEYWATCH_RISK_ESCALATION; default true). Off: authorization details are not collected for it
+   * and no finding is raised.
+   */
+  riskEscalation?: boolean;
 }
 
 /** Heartbeats come several times per lease timeout, at most every 5 s. */
@@ -232,6 +238,10 @@ export class ScanService {
     await this.limiter.stop();
   }
 
+  private evaluateOptions(): { riskEscalation: boolean } {
+    return { riskEscalation: this.options.riskEscalation ?? true };
+  }
+
   private settingsSnapshot(): Record<string, unknown> {
     return Object.fromEntries(this.options.checks.map((c) => [c.check.id, { enabled: c.enabled, settings: c.settings }]));
   }
@@ -259,7 +269,7 @@ export class ScanService {
     try {
       const snapshot = await collector({
         gateway,
-        needs: neededData(this.options.checks, source),
+        needs: neededData(this.options.checks, source, this.evaluateOptions()),
         now: this.clock,
         logger: log,
         reportTimeoutMs: this.options.reportTimeoutMs,
@@ -267,7 +277,7 @@ export class ScanService {
       accountId = snapshot.accountId;
       keepSnapshot(snapshot);
       const now = this.clock();
-      const { findings, skipped } = evaluateChecks(snapshot, this.options.checks, now);
+      const { findings, skipped } = evaluateChecks(snapshot, this.options.checks, now, this.evaluateOptions());
       const inputs = findings.map(toFindingInput);
       const stats: RunStats = {
         ...statsOf(callStats, started),
