@@ -10,8 +10,10 @@
  * - The outcome is recorded on the run (stats.notification: delivered / failed / skipped, attempts,
  *   error); a failed delivery never fails the scan.
  * - The URL is a secret (Slack's is a credential): only its host is logged or recorded.
+ * - Shutdown (stop): deliveries get until the shared shutdown deadline, then are cancelled.
  */
 import type { Logger } from 'pino';
+import { settleBy, unwindDeadline, type Deadline } from '../deadline';
 import type { WebhookFormat } from '../domain/notifications';
 import type { ScanRun } from '../domain/runs';
 import { renderWebhookJson } from '../presenters/diff-json';
@@ -73,15 +75,18 @@ export class RunNotifier {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  /** Lets deliveries in flight finish within graceMs, then cancels the rest (recorded as failed when possible). */
-  async stop(graceMs = 0): Promise<void> {
-    if (this.pending.size > 0 && graceMs > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-      clearTimeout(timer);
-    }
+  /**
+   * Shutdown: deliveries in flight (and retries), and those of runs that finish before `runsOver`
+   * settles, may finish until the deadline; then the rest are cancelled and recorded as failed
+   * ("cancelled: keywatch shut down") while the database is still open, within the unwind allowance
+   * after the same deadline (src/deadline.ts).
+   */
+  async stop(deadline: Deadline = Date.now(), runsOver: Promise<unknown> = Promise.resolve()): Promise<void> {
+    const drained = await settleBy(runsOver.then(() => this.idle()), deadline);
     this.abort.abort(new Error('keywatch is shutting down'));
-    await this.idle();
+    if (!drained && !(await settleBy(this.idle(), unwindDeadline(deadline)))) {
+      this.options.logger.warn({ pending: this.pending.size }, 'webhook deliveries still unwinding at shutdown; their outcome is only in the log');
+    }
   }
 
   /** Builds and delivers the notification of one run, and records the outcome on it. */

@@ -96,7 +96,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const old = ctx;
       old.store.close();
       // Stops its work; with the database closed, nothing of it is written (not even `interrupted`).
-      await old.close(0).catch(() => undefined);
+      await old.close().catch(() => undefined);
       ctx = build(options.env ?? {});
     },
     close: async () => {
