@@ -53,16 +53,18 @@ export interface EmptyResponse {
 export type ResponseSpec = JsonResponse | TextResponse<z.ZodType | undefined> | EmptyResponse;
 
 type TextBody = string | Iterable<string>;
-type Headers = Record<string, string>;
+type ReplyHeaders = Record<string, string>;
 
 /** A JSON answer of schema S: an object, or JSON text a presenter wrote for that schema. */
-type JsonReply<K, S extends z.ZodType> = { status: K; body: z.infer<S>; headers?: Headers } | { status: K; json: JsonText<z.infer<S>>; headers?: Headers };
+type JsonReply<K, S extends z.ZodType> =
+  | { status: K; body: z.infer<S>; headers?: ReplyHeaders }
+  | { status: K; json: JsonText<z.infer<S>>; headers?: ReplyHeaders };
 
 /** What a handler may answer for one declared status. */
 type ReplyFor<K, R> = R extends EmptyResponse
-  ? { status: K; headers?: Headers }
+  ? { status: K; headers?: ReplyHeaders }
   : R extends { contentType: string; schema?: infer S }
-    ? { status: K; text: TextBody; headers?: Headers } | (S extends z.ZodType ? JsonReply<K, S> : never)
+    ? { status: K; text: TextBody; headers?: ReplyHeaders } | (S extends z.ZodType ? JsonReply<K, S> : never)
     : R extends JsonResponse<infer S>
       ? JsonReply<K, S>
       : never;
@@ -155,7 +157,7 @@ interface AnyReply {
   body?: unknown;
   json?: string;
   text?: TextBody;
-  headers?: Headers;
+  headers?: ReplyHeaders;
 }
 
 function send(spec: RouteDefinition['spec'], reply: AnyReply, res: Response, options: MountOptions): void {
