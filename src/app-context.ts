@@ -6,15 +6,18 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createIamClients, type IamClients } from './aws/iam-gateway';
 import { ConfigError, type Config } from './config';
+import { settleBy, type Deadline } from './deadline';
 import { createApp } from './http/app';
 import { KeywatchMetrics } from './observability/metrics';
 import { fanOut, type RunFinishedListener } from './observability/run-listeners';
+import type { SnapshotCollector } from './aws/collect-context';
 import { collectors } from './aws/collectors';
 import { PostRunTasks } from './scans/post-run';
 import { ScanService } from './scans/scan-service';
 import { startScheduler, type Scheduler } from './scheduler/scheduler';
 import { isStoreError, makeMetricsQueries, openStore, type Store } from './store';
 import { type ScanRun } from './domain/runs';
+import type { ScanSource } from './domain/snapshot';
 
 export interface AppContext {
   config: Config;
@@ -28,8 +31,13 @@ export interface AppContext {
   metrics: KeywatchMetrics;
   /** After-run work off the scan lock: webhook notifications and retention (idle() waits for it). */
   postRun: PostRunTasks;
-  /** Stops the scheduler, lets a running scan finish within graceMs (else `interrupted`), closes SQLite. */
-  close(graceMs?: number): Promise<void>;
+  /**
+   * Shuts keywatch down by one deadline (wall-clock ms; default now: nothing is waited for): the
+   * scheduler stops, running scans and webhook deliveries may finish until the deadline (then scans
+   * are marked `interrupted` and deliveries cancelled), as may the `drain` promises (main.ts: the
+   * HTTP requests in flight); then SQLite is closed. See src/deadline.ts.
+   */
+  close(deadline?: Deadline, drain?: readonly Promise<unknown>[]): Promise<void>;
 }
 
 export interface BuildOptions {
@@ -43,6 +51,11 @@ export interface BuildOptions {
   onRunFinished?: (run: ScanRun) => void;
   /** More run-finished listeners, called in turn after the metrics and onRunFinished; one that throws does not stop the others. */
   runFinishedListeners?: RunFinishedListener[];
+  /**
+   * Scan sources in place of the AWS collectors (default: src/aws/collectors.ts). Tests use it for
+   * data the collectors do not gather yet; a source left out is not available.
+   */
+  collectors?: Partial<Record<ScanSource, SnapshotCollector>>;
 }
 
 /**
@@ -83,7 +96,7 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     clients,
     limiter: config.iam,
     checks: config.checks,
-    collectors,
+    collectors: options.collectors ?? collectors,
     reportTimeoutMs: config.reportTimeoutMs,
     clock,
     onRunFinished: fanOut([metrics.onRunFinished, options.onRunFinished, ...(options.runFinishedListeners ?? []), postRun.onRunFinished], logger),
@@ -95,7 +108,7 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
   try {
     scans.interruptAbandoned();
   } catch (error) {
-    void scans.shutdown(0);
+    void scans.shutdown();
     clients.destroy();
     store.close();
     throw databaseStartupError(error);
@@ -117,12 +130,19 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     app,
     metrics,
     postRun,
-    close: async (graceMs = 0) => {
+    close: async (deadline = Date.now(), drain = []) => {
       if (closed) return;
       closed = true;
-      await scheduler?.stop();
-      await scans.shutdown(graceMs);
-      await postRun.stop(graceMs);
+      // Every stage waits at the same time, each until the same deadline; at the deadline scans and
+      // deliveries are aborted together. Until the scans are over, deliveries are still accepted: a
+      // scan that finishes during the grace period still sends its notification.
+      const scansOver = scans.shutdown(deadline);
+      await Promise.all([
+        settleBy(scheduler?.stop() ?? Promise.resolve(), deadline),
+        scansOver,
+        postRun.stop(deadline, scansOver),
+        ...drain.map((work) => settleBy(work, deadline)),
+      ]);
       clients.destroy();
       store.close();
     },

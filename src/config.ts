@@ -8,6 +8,7 @@ import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { CHECK_ENV_PREFIX, resolveChecks, type ResolvedCheck } from './checks/settings';
 import { EXTERNAL_ID, readTargetsFile, ROLE_NAME, type TargetsConfig } from './config-targets';
+import { WEBHOOK_FORMATS, type WebhookFormat } from './domain/notifications';
 import { SCAN_SOURCES, type ScanSource } from './domain/snapshot';
 
 const integer = (min: number, fallback: number) =>
@@ -174,7 +175,7 @@ const envSchema = z.object({
     },
     { message: 'expected an http(s) URL (got something else; not shown because a webhook URL can hold a token)' },
   ),
-  KEYWATCH_WEBHOOK_FORMAT: z.enum(['json', 'slack'], { message: 'expected json or slack' }).default('json'),
+  KEYWATCH_WEBHOOK_FORMAT: z.enum(WEBHOOK_FORMATS, { message: `expected ${WEBHOOK_FORMATS.join(' or ')}` }).default('json'),
   KEYWATCH_WEBHOOK_MAX_ATTEMPTS: integer(1, 4),
   KEYWATCH_WEBHOOK_BACKOFF_BASE_MS: integer(1, 1000),
   KEYWATCH_WEBHOOK_TIMEOUT_MS: integer(1, 10000),
@@ -294,7 +295,7 @@ export interface Config {
    */
   riskEscalation: boolean;
   /** Notifications after runs with new or resolved findings; null when KEYWATCH_WEBHOOK_URL is unset. */
-  webhook: { url: string; format: 'json' | 'slack'; maxAttempts: number; backoffBaseMs: number; timeoutMs: number } | null;
+  webhook: { url: string; format: WebhookFormat; maxAttempts: number; backoffBaseMs: number; timeoutMs: number } | null;
   /** Runs older than this many days are deleted in the background; 0 keeps everything. */
   retentionDays: number;
   /** Bearer token that GET /metrics accepts besides basic auth (Prometheus); undefined = basic auth only. */

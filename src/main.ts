@@ -3,23 +3,30 @@
  * keywatch server: `node dist/main.js` (real account) or `node dist/main.js --demo` (the
  * built-in simulated account). Thin: load config, build the context, listen, shut down cleanly.
  *
- * Shutdown (SIGTERM from Kubernetes/Docker, SIGINT from Ctrl-C):
- *   1. stop accepting connections (the listening socket closes; idle keep-alive sockets too),
- *   2. stop the scheduler,
- *   3. let a running scan finish within KEYWATCH_SHUTDOWN_GRACE_S; after that its IAM calls are
- *      aborted and the run is marked `interrupted` (a later start never finds it `running`),
- *   4. close SQLite (WAL checkpointed by better-sqlite3 on close), exit 0.
- * A second SIGINT forces an immediate exit (1). If closing hangs anyway, a last-resort deadline
- * closes the database and exits shortly after the grace period.
+ * Shutdown (SIGTERM from Kubernetes/Docker, SIGINT from Ctrl-C) has ONE deadline, computed when the
+ * signal arrives: now + KEYWATCH_SHUTDOWN_GRACE_S (src/deadline.ts). Then, all at the same time:
+ *   - the listening socket closes (idle keep-alive sockets too); requests in progress may finish,
+ *   - the scheduler stops,
+ *   - a running scan may finish, and the webhook deliveries in flight (and those of a scan that
+ *     finishes now) may complete,
+ * each until that deadline. At the deadline what is still running is aborted: a scan's IAM calls
+ * are cancelled and its run marked `interrupted`, webhook requests are cancelled and recorded as
+ * failed, open connections are closed. Then SQLite is closed (WAL checkpointed by better-sqlite3)
+ * and the process exits 0 — at most about a second after the deadline. A second SIGINT forces an
+ * immediate exit (1); if closing hangs anyway, a last resort closes the database and exits.
  */
 import type { Server } from 'node:http';
 import { buildAppContext, type AppContext } from './app-context';
 import { ConfigError, loadConfig, type Config } from './config';
+import { UNWIND_MS } from './deadline';
 import { DEMO_CREDENTIALS, demoBanner, startDemoAccount } from './demo';
 import { configSecrets, createLogger, type Logger } from './logger';
 
-/** How long after the grace period in-flight IAM calls may take before the process exits anyway. */
-const SHUTDOWN_SLACK_MS = 4_000;
+/**
+ * If closing hangs anyway (it should not: every stage is bounded by the deadline, aborted work by the
+ * unwind allowance), the database is closed and the process exits this long after the deadline.
+ */
+const LAST_RESORT_AFTER_DEADLINE_MS = UNWIND_MS + 500;
 
 async function main(argv: string[]): Promise<void> {
   const demo = argv.includes('--demo');
@@ -61,6 +68,7 @@ async function main(argv: string[]): Promise<void> {
   }
 
   const server: Server = ctx.app.listen(config.port, config.host);
+  const requests = trackRequests(server);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -96,32 +104,34 @@ async function main(argv: string[]): Promise<void> {
     }
     stopping = true;
     const graceMs = config.shutdownGraceMs;
+    const deadline = Date.now() + graceMs;
     const running = ctx.scans.runningRunIds();
-    logger.info({ signal, grace_ms: graceMs, running_run_ids: running }, 'shutting down');
+    logger.info({ signal, grace_ms: graceMs, deadline: new Date(deadline).toISOString(), running_run_ids: running }, 'shutting down');
 
-    // 1. No new connections; idle keep-alive connections closed. Requests in progress may finish.
+    // No new connections; idle keep-alive connections closed. Requests in progress may finish by the deadline.
     server.close();
     server.closeIdleConnections();
 
-    // 2-4. Scheduler, running scan (after the grace period ctx.close marks it interrupted and aborts
-    //     its in-flight IAM calls), SQLite.
+    // Scheduler, running scans, webhook deliveries and requests in progress: all until the one
+    // deadline; then the rest is aborted and SQLite closed (ctx.close).
     let exitCode = 0;
-    let deadline: NodeJS.Timeout | undefined;
+    let lastResort: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
-      ctx.close(graceMs).then(
+      ctx.close(deadline, [requests.drained()]).then(
         () => 'closed' as const,
         (error: unknown) => {
           logger.error({ err: error }, 'error while shutting down');
           return 'error' as const;
         },
       ),
-      new Promise<'deadline'>((resolve) => {
-        deadline = setTimeout(() => resolve('deadline'), graceMs + SHUTDOWN_SLACK_MS);
+      new Promise<'last_resort'>((resolve) => {
+        lastResort = setTimeout(() => resolve('last_resort'), Math.max(0, deadline - Date.now()) + LAST_RESORT_AFTER_DEADLINE_MS);
       }),
     ]);
-    clearTimeout(deadline);
+    clearTimeout(lastResort);
+    server.closeAllConnections();
     if (outcome !== 'closed') {
-      // The scan's run is already marked interrupted; close the database ourselves.
+      // Running scans were marked interrupted at the deadline; close the database ourselves.
       logger.warn({ outcome }, 'shutdown did not complete in time; closing the database and exiting');
       try {
         ctx.store.close();
@@ -131,12 +141,27 @@ async function main(argv: string[]): Promise<void> {
       }
     }
     await demoAccount?.simulator.stop().catch(() => undefined);
-    server.closeAllConnections();
     logger.info({ exit_code: exitCode }, 'stopped');
     process.exit(exitCode);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Counts the requests in progress, so that shutdown can wait for them (until its deadline). */
+function trackRequests(server: Server): { drained(): Promise<void> } {
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  server.on('request', (_req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      // The connection may stay open (keep-alive): once the server is closing, close it when idle.
+      if (!server.listening) server.closeIdleConnections();
+      if (inFlight === 0) waiting.splice(0).forEach((resolve) => resolve());
+    });
+  });
+  return { drained: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))) };
 }
 
 function installProcessHandlers(logger: Logger): void {

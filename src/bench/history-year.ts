@@ -20,7 +20,8 @@ import path from 'node:path';
 import { evaluateChecks } from '../checks/evaluate';
 import { resolveChecks } from '../checks/settings';
 import type { AccessKeySnapshot, IamSnapshot, UserSnapshot } from '../domain/snapshot';
-import { presentFinding, renderDiffJson } from '../http/presenters';
+import { renderDiffJson } from '../presenters/diff-json';
+import { presentFinding } from '../presenters/json';
 import { diffRuns } from '../scans/diff';
 import { countBySeverity, toFindingInput } from '../scans/finding-input';
 import { listFindings } from '../scans/findings-query';
@@ -202,6 +203,8 @@ export interface HistoryYearOptions {
   users?: number;
   seed?: number;
   diffPairs?: number;
+  /** As KEYWATCH_RISK_ESCALATION (default true): passed to evaluateChecks like the scan service does. */
+  riskEscalation?: boolean;
 }
 
 export async function runHistoryYearScenario(options: HistoryYearOptions = {}): Promise<Record<string, unknown>> {
@@ -231,7 +234,7 @@ export async function runHistoryYearScenario(options: HistoryYearOptions = {}): 
       clockNow = now;
       const t0 = process.hrtime.bigint();
       const snapshot = account.snapshot();
-      const { findings, skipped } = evaluateChecks(snapshot, checks, now);
+      const { findings, skipped } = evaluateChecks(snapshot, checks, now, { riskEscalation: options.riskEscalation ?? true });
       const inputs = findings.map(toFindingInput);
       evalMs.push(ms(t0));
       const run = store.runs.create({

@@ -13,6 +13,7 @@ import type { KeywatchMetrics } from '../observability/metrics';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { jsonBody } from './middleware/json-body';
 import { authFor } from './middleware/metrics';
+import { mountRoutes, type MountOptions } from './define-route';
 import { buildOpenApiDocument, createRegistry } from './openapi';
 import { checksRoutes } from './routes/checks';
 import { diffRoutes } from './routes/diff';
@@ -59,19 +60,21 @@ export function createApp(ctx: HttpContext, options: AppOptions = {}): Express {
   const auth = authFor(ctx.config, options.metrics);
   if (auth.metricsRouter) app.use(auth.metricsRouter);
 
+  // Every API route is declared once (define-route.ts): its OpenAPI path, its input parsing and its
+  // typed answer. In tests every JSON answer is also checked against its documented schema.
   const registry = createRegistry();
+  const mount: MountOptions = { base: '/api', validateResponses: ctx.config.env === 'test' };
   const api = Router();
-  api.use(healthRoutes(ctx, registry)); // no auth: probes
+  mountRoutes(api, registry, healthRoutes(ctx), mount); // no auth: probes
   api.use(auth.api);
   // Bodies are read only once the client has authenticated (see json-body.ts).
   api.use(jsonBody());
-  api.use(checksRoutes(ctx, registry));
-  api.use(scansRoutes(ctx, registry));
-  api.use(diffRoutes(ctx, registry));
-  api.use(findingsRoutes(ctx, registry));
-  api.use(suppressionsRoutes(ctx, registry));
-  api.use(trendsRoutes(ctx, registry));
-  api.use(v1Routes(ctx, registry));
+  mountRoutes(
+    api,
+    registry,
+    [...checksRoutes(ctx), ...scansRoutes(ctx), ...diffRoutes(ctx), ...findingsRoutes(ctx), ...suppressionsRoutes(ctx), ...trendsRoutes(ctx), ...v1Routes(ctx)],
+    mount,
+  );
 
   const document = buildOpenApiDocument(registry, ctx.config.version);
   api.get('/openapi.json', (_req, res) => {

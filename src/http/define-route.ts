@@ -12,13 +12,21 @@
  *   });
  *   mountRoutes(router, registry, [getRun], { validateResponses });
  *
- * A JSON response's body is typed from its schema (TypeScript) and, with `validateResponses`
- * (the test environment), checked against it at run time. A non-JSON response (CSV, HTML)
- * declares its content type and answers text: a string or chunks (an iterable, written as they
- * come, for exports that must not be built in memory).
+ * A JSON response's body is typed from its schema (TypeScript): an object (`body`), or JSON text a
+ * presenter already wrote (`json`, branded with the schema's type: src/presenters/json-text.ts).
+ * With `validateResponses` (the test environment) every JSON answer is checked against its schema
+ * at run time, undocumented fields included. A non-JSON response (CSV, HTML) declares its content
+ * type and answers text: a string or chunks (an iterable, written as they come, for exports that
+ * must not be built in memory).
+ *
+ * `errors` lists the error statuses a route can answer; they are documented with the Error schema
+ * (and 503, which every route that reaches the database can answer). A route without `errors`
+ * (health) documents none.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Request, Response, Router } from 'express';
 import { AppError, type ErrorDetail } from '../errors';
+import type { JsonText } from '../presenters/json-text';
 import { type OpenAPIRegistry, z } from './openapi';
 import { errorResponses } from './schemas';
 import { parseInput } from './validate';
@@ -45,16 +53,20 @@ export interface EmptyResponse {
 export type ResponseSpec = JsonResponse | TextResponse<z.ZodType | undefined> | EmptyResponse;
 
 type TextBody = string | Iterable<string>;
+type ReplyHeaders = Record<string, string>;
+
+/** A JSON answer of schema S: an object, or JSON text a presenter wrote for that schema. */
+type JsonReply<K, S extends z.ZodType> =
+  | { status: K; body: z.infer<S>; headers?: ReplyHeaders }
+  | { status: K; json: JsonText<z.infer<S>>; headers?: ReplyHeaders };
 
 /** What a handler may answer for one declared status. */
 type ReplyFor<K, R> = R extends EmptyResponse
-  ? { status: K; headers?: Record<string, string> }
+  ? { status: K; headers?: ReplyHeaders }
   : R extends { contentType: string; schema?: infer S }
-    ?
-        | { status: K; text: TextBody; headers?: Record<string, string> }
-        | (S extends z.ZodType ? { status: K; body: z.infer<S>; headers?: Record<string, string> } : never)
+    ? { status: K; text: TextBody; headers?: ReplyHeaders } | (S extends z.ZodType ? JsonReply<K, S> : never)
     : R extends JsonResponse<infer S>
-      ? { status: K; body: z.infer<S>; headers?: Record<string, string> }
+      ? JsonReply<K, S>
       : never;
 
 export type Reply<Rs extends Record<number, ResponseSpec>> = { [K in keyof Rs]: ReplyFor<K, Rs[K]> }[keyof Rs];
@@ -113,8 +125,7 @@ export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: r
     const expressPath = toExpressPath(spec.path, options.base);
     router[spec.method](expressPath, async (req: Request, res: Response) => {
       const input = { ...parseRequest(spec, req), req };
-      const reply = (await spec.handler(input)) as { status: number; body?: unknown; text?: TextBody; headers?: Record<string, string> };
-      send(spec, reply, res, options);
+      send(spec, (await spec.handler(input)) as AnyReply, res, options);
     });
   }
 }
@@ -141,14 +152,20 @@ function parseRequest(spec: RouteDefinition['spec'], req: Request): { params: un
   return parsed;
 }
 
-function send(
-  spec: RouteDefinition['spec'],
-  reply: { status: number; body?: unknown; text?: TextBody; headers?: Record<string, string> },
-  res: Response,
-  options: MountOptions,
-): void {
+interface AnyReply {
+  status: number;
+  body?: unknown;
+  json?: string;
+  text?: TextBody;
+  headers?: ReplyHeaders;
+}
+
+function send(spec: RouteDefinition['spec'], reply: AnyReply, res: Response, options: MountOptions): void {
   const declared = spec.responses[reply.status];
   if (!declared) throw new Error(`${spec.method.toUpperCase()} ${spec.path} answered undeclared status ${reply.status}`);
+  if (options.validateResponses && 'schema' in declared && declared.schema && reply.text === undefined) {
+    checkBody(spec, reply.status, declared.schema, reply.json !== undefined ? JSON.parse(reply.json) : reply.body);
+  }
   res.status(reply.status);
   for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
   if ('empty' in declared) {
@@ -165,18 +182,36 @@ function send(
     res.end();
     return;
   }
-  const schema = declared.schema;
-  if (options.validateResponses && schema) {
-    const checked = schema.safeParse(reply.body);
-    if (!checked.success) {
-      throw new AppError(
-        'internal_error',
-        500,
-        `${spec.method.toUpperCase()} ${spec.path} ${reply.status}: the body does not match its documented schema: ${checked.error.message}`,
-      );
-    }
+  if (reply.json !== undefined) res.type('application/json').send(reply.json);
+  else res.json(reply.body);
+}
+
+/**
+ * Tests: the body as the client receives it (JSON) must match the documented schema, with no field
+ * the schema does not document (zod would silently strip those). Drift is a 500 naming the route.
+ */
+function checkBody(spec: RouteDefinition['spec'], status: number, schema: z.ZodType, body: unknown): void {
+  const wire: unknown = body === undefined ? undefined : JSON.parse(JSON.stringify(body));
+  const checked = schema.safeParse(wire);
+  const problem = !checked.success
+    ? checked.error.message
+    : !isDeepStrictEqual(wire, JSON.parse(JSON.stringify(checked.data)))
+      ? `fields the schema does not document: ${undocumentedFields(wire, checked.data).join(', ')}`
+      : null;
+  if (problem) {
+    throw new AppError('internal_error', 500, `${spec.method.toUpperCase()} ${spec.path} ${status}: the body does not match its documented schema: ${problem}`);
   }
-  res.json(reply.body);
+}
+
+/** Paths present in what was sent but not in what the schema kept. */
+function undocumentedFields(sent: unknown, kept: unknown, at = ''): string[] {
+  if (Array.isArray(sent) && Array.isArray(kept)) return sent.flatMap((v, i) => undocumentedFields(v, kept[i], `${at}[${i}]`));
+  if (sent === null || kept === null || typeof sent !== 'object' || typeof kept !== 'object') return [];
+  const k = kept as Record<string, unknown>;
+  return Object.entries(sent as Record<string, unknown>).flatMap(([key, v]) => {
+    const path = at ? `${at}.${key}` : key;
+    return key in k ? undocumentedFields(v, k[key], path) : [path];
+  });
 }
 
 /** `/api/scans/{id}/diff` under `/api` → `/scans/:id/diff`. */
@@ -211,6 +246,7 @@ function openApiPath(spec: RouteDefinition['spec']): Parameters<OpenAPIRegistry[
         ? { body: { required: request.bodyRequired ?? false, content: { 'application/json': { schema: request.body } } } }
         : {}),
     },
-    responses: { ...responses, ...errorResponses(...(spec.errors ?? [])) },
+    // A status the route declares itself (ready's 503) wins over the generic error answer.
+    responses: { ...(spec.errors ? errorResponses(...spec.errors) : {}), ...responses },
   };
 }

@@ -1,17 +1,19 @@
 /**
- * zod is the single source for request validation, response types and the OpenAPI document:
- * each route module registers its paths on this registry next to its handler.
+ * zod is the single source for request validation, response types and the OpenAPI document: each
+ * route is declared once with defineRoute (define-route.ts), which registers its path on this
+ * registry. `z` carries the OpenAPI extension (src/presenters/zod.ts).
  */
-import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
-
-extendZodWithOpenApi(z);
+import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import { WebhookPayloadSchema } from '../presenters/schemas';
+import { z } from '../presenters/zod';
 
 export { z };
 
 export function createRegistry(): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'basicAuth', { type: 'http', scheme: 'basic' });
+  // Not an answer of the API but keywatch's other public JSON: what the webhook posts (docs/api.md).
+  registry.register('WebhookPayload', WebhookPayloadSchema);
   return registry;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Webhook notifications. After a succeeded run with new or resolved findings (suppressed ones left
- * out), POST a summary with the lists to KEYWATCH_WEBHOOK_URL — keywatch's JSON, or Slack's
- * incoming-webhook format ({"text", "blocks"}) with KEYWATCH_WEBHOOK_FORMAT=slack.
+ * out), POST a summary with the lists to KEYWATCH_WEBHOOK_URL — keywatch's JSON (WebhookPayloadSchema,
+ * whose items are the API's diff items, written by the same presenter), or Slack's incoming-webhook
+ * format ({"text", "blocks"}) with KEYWATCH_WEBHOOK_FORMAT=slack. Both are presented in src/presenters.
  *
  * - Runs after the scan, off its lock: onRunFinished only schedules the delivery.
  * - Retried with exponential backoff and jitter on network errors, timeouts, 408, 425, 429 and 5xx,
@@ -9,31 +10,26 @@
  * - The outcome is recorded on the run (stats.notification: delivered / failed / skipped, attempts,
  *   error); a failed delivery never fails the scan.
  * - The URL is a secret (Slack's is a credential): only its host is logged or recorded.
+ * - Shutdown (stop): deliveries get until the shared shutdown deadline, then are cancelled.
  */
 import type { Logger } from 'pino';
-import { checkText } from '../checks/catalog';
-import type { Store } from '../store';
+import { settleBy, unwindDeadline, type Deadline } from '../deadline';
+import type { WebhookFormat } from '../domain/notifications';
 import type { ScanRun } from '../domain/runs';
-import { diffRuns, type ChangedItem, type DiffItem, type RunDiff } from './diff';
+import { renderWebhookJson } from '../presenters/diff-json';
+import type { NotificationRecord } from '../presenters/schemas';
+import { slackPayload } from '../presenters/slack';
+import type { Store } from '../store';
+import { diffRuns } from './diff';
+
+export type { NotificationRecord };
 
 export interface WebhookSettings {
   url: string;
-  format: 'json' | 'slack';
+  format: WebhookFormat;
   maxAttempts: number;
   backoffBaseMs: number;
   timeoutMs: number;
-}
-
-export interface NotificationRecord {
-  status: 'delivered' | 'failed' | 'skipped';
-  format?: 'json' | 'slack';
-  /** Host of the webhook URL (never the full URL: it can hold a token). */
-  host?: string;
-  attempts?: number;
-  http_status?: number;
-  error?: string;
-  reason?: string;
-  at: string;
 }
 
 /** Items per list in the JSON payload; the counts are always complete. */
@@ -79,15 +75,18 @@ export class RunNotifier {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  /** Lets deliveries in flight finish within graceMs, then cancels the rest (recorded as failed when possible). */
-  async stop(graceMs = 0): Promise<void> {
-    if (this.pending.size > 0 && graceMs > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-      clearTimeout(timer);
-    }
+  /**
+   * Shutdown: deliveries in flight (and retries), and those of runs that finish before `runsOver`
+   * settles, may finish until the deadline; then the rest are cancelled and recorded as failed
+   * ("cancelled: keywatch shut down") while the database is still open, within the unwind allowance
+   * after the same deadline (src/deadline.ts).
+   */
+  async stop(deadline: Deadline = Date.now(), runsOver: Promise<unknown> = Promise.resolve()): Promise<void> {
+    const drained = await settleBy(runsOver.then(() => this.idle()), deadline);
     this.abort.abort(new Error('keywatch is shutting down'));
-    await this.idle();
+    if (!drained && !(await settleBy(this.idle(), unwindDeadline(deadline)))) {
+      this.options.logger.warn({ pending: this.pending.size }, 'webhook deliveries still unwinding at shutdown; their outcome is only in the log');
+    }
   }
 
   /** Builds and delivers the notification of one run, and records the outcome on it. */
@@ -98,8 +97,9 @@ export class RunNotifier {
     if (diff.new.length === 0 && diff.resolved.length === 0) {
       record = { status: 'skipped', reason: 'no new or resolved findings (suppressed ones left out)', at: clock().toISOString() };
     } else {
-      const payload = this.options.settings.format === 'slack' ? slackPayload(diff) : jsonPayload(diff, this.options.version);
-      record = await this.deliver(JSON.stringify(payload), run.id);
+      const body =
+        this.options.settings.format === 'slack' ? JSON.stringify(slackPayload(diff, MAX_SLACK_ITEMS)) : renderWebhookJson(diff, this.options.version, MAX_JSON_ITEMS);
+      record = await this.deliver(body, run.id);
     }
     this.record(run.id, record);
     return record;
@@ -202,82 +202,4 @@ function safeHost(url: string): string {
   } catch {
     return '(invalid url)';
   }
-}
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function itemJson(i: DiffItem) {
-  return {
-    finding_id: i.state.findingId,
-    check_id: i.state.checkId,
-    title: checkText(i.state.checkId).title,
-    severity: i.state.severity,
-    resource_type: i.state.resourceType,
-    resource_id: i.state.resourceId,
-    user_name: i.state.userName,
-    evidence: i.state.durable,
-  };
-}
-
-/** keywatch's JSON summary. */
-export function jsonPayload(diff: RunDiff, version: string) {
-  const cap = <T>(items: T[]) => items.slice(0, MAX_JSON_ITEMS);
-  return {
-    event: 'keywatch.run.findings_changed',
-    keywatch_version: version,
-    target: diff.run.target,
-    account_id: diff.run.accountId,
-    run: { id: diff.run.id, source: diff.run.source, trigger: diff.run.trigger, finished_at: iso(diff.run.finishedAt), path: `/api/scans/${diff.run.id}` },
-    base_run_id: diff.base?.id ?? null,
-    counts: { new: diff.new.length, resolved: diff.resolved.length, changed: diff.changed.length, unchanged: diff.unchanged },
-    truncated: diff.new.length > MAX_JSON_ITEMS || diff.resolved.length > MAX_JSON_ITEMS || diff.changed.length > MAX_JSON_ITEMS,
-    new: cap(diff.new).map(itemJson),
-    resolved: cap(diff.resolved).map(itemJson),
-    changed: cap(diff.changed).map((c: ChangedItem) => ({
-      ...itemJson(c),
-      before: { severity: c.before.severity, evidence: c.before.durable },
-      after: { severity: c.state.severity, evidence: c.state.durable },
-    })),
-  };
-}
-
-const SEVERITY_EMOJI: Record<string, string> = {
-  critical: ':red_circle:',
-  high: ':large_orange_circle:',
-  medium: ':large_yellow_circle:',
-  low: ':large_blue_circle:',
-  info: ':white_circle:',
-};
-
-/** Slack mrkdwn escaping (&, <, >). */
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-function slackLines(items: DiffItem[]): string {
-  const lines = items.slice(0, MAX_SLACK_ITEMS).map(({ state: i }) => {
-    const who = esc(i.userName ?? i.resourceId);
-    const key = i.resourceType === 'access_key' ? ` (\`${esc(i.resourceId)}\`)` : '';
-    return `${SEVERITY_EMOJI[i.severity] ?? ''} *${esc(i.severity)}* ${esc(checkText(i.checkId).title)} — ${who}${key}`;
-  });
-  if (items.length > MAX_SLACK_ITEMS) lines.push(`…and ${items.length - MAX_SLACK_ITEMS} more`);
-  return lines.join('\n');
-}
-
-/** Slack's incoming-webhook format: a fallback `text` and Block Kit `blocks`. */
-export function slackPayload(diff: RunDiff) {
-  const where = `target ${diff.run.target}${diff.run.accountId ? ` (account ${diff.run.accountId})` : ''}`;
-  const text = `keywatch: ${diff.new.length} new and ${diff.resolved.length} resolved IAM findings in ${where}, run ${diff.run.id}`;
-  const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: `keywatch: ${diff.new.length} new, ${diff.resolved.length} resolved`.slice(0, 150) } },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: esc(`Run ${diff.run.id} of ${where}${diff.base ? ` compared with run ${diff.base.id}` : ' (first run)'}: ${diff.changed.length} changed, ${diff.unchanged} unchanged.`),
-      },
-    },
-  ];
-  if (diff.new.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*New*\n${slackLines(diff.new)}`.slice(0, 3000) } });
-  if (diff.resolved.length > 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Resolved*\n${slackLines(diff.resolved)}`.slice(0, 3000) } });
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: esc(`GET /api/scans/${diff.run.id}/diff for the full lists`) }] });
-  return { text, blocks };
 }

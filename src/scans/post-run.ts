@@ -3,6 +3,7 @@
  * the composition root; its onRunFinished is one of the scan service's run-finished listeners.
  */
 import type { Logger } from 'pino';
+import type { Deadline } from '../deadline';
 import type { Store } from '../store';
 import type { ScanRun } from '../domain/runs';
 import { RunNotifier, type WebhookSettings } from './notifier';
@@ -45,8 +46,11 @@ export class PostRunTasks {
     await Promise.all([this.notifier?.idle(), this.retention.idle()]);
   }
 
-  /** Shutdown: deliveries in flight get graceMs, then are cancelled; retention stops between batches. */
-  async stop(graceMs = 0): Promise<void> {
-    await Promise.all([this.notifier?.stop(graceMs), this.retention.stop()]);
+  /**
+   * Shutdown: deliveries in flight, and those of runs that finish before `runsOver` settles, get
+   * until the deadline, then are cancelled; retention stops between batches.
+   */
+  async stop(deadline: Deadline = Date.now(), runsOver: Promise<unknown> = Promise.resolve()): Promise<void> {
+    await Promise.all([this.notifier?.stop(deadline, runsOver), this.retention.stop()]);
   }
 }

@@ -18,6 +18,7 @@ import { emptyCallStats, IamLimiter, type CallStats } from '../aws/limiter';
 import { evaluateChecks, neededData } from '../checks/evaluate';
 import type { ResolvedCheck } from '../checks/settings';
 import type { IamSnapshot, ScanSource } from '../domain/snapshot';
+import { settleBy, unwindDeadline, type Deadline } from '../deadline';
 import { AppError, isAppError } from '../errors';
 import { isStoreError, newLeaseOwner, RunNotRunningError, StoreError, TargetBusyError, type LeaseOwner, type Store } from '../store';
 import { type RunStats, type RunTrigger, type ScanRun } from '../domain/runs';
@@ -204,35 +205,28 @@ export class ScanService {
   }
 
   /**
-   * Graceful shutdown: lets running scans finish within graceMs; what is still running then is
-   * cancelled and marked `interrupted`.
+   * Graceful shutdown: running scans may finish until the deadline (the one shutdown deadline,
+   * src/deadline.ts); what is still running then is cancelled and marked `interrupted`, and gets
+   * until the unwind deadline to stop before the store closes.
    */
-  async shutdown(graceMs: number): Promise<void> {
+  async shutdown(deadline: Deadline = Date.now()): Promise<void> {
     const scans = [...this.running.values()];
-    if (scans.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), graceMs);
-      });
-      const outcome = await Promise.race([Promise.all(scans.map((s) => s.done)).then(() => 'done' as const), timeout]);
-      clearTimeout(timer);
-      if (outcome === 'timeout') {
-        for (const s of scans) {
-          s.gateway?.cancel(new AppError('internal_error', 503, 'keywatch is shutting down'));
-          try {
-            this.options.store.runs.markInterrupted(s.runId, this.clock().getTime(), `keywatch shut down before the scan finished (grace period ${graceMs} ms)`);
-            this.options.logger.warn({ run_id: s.runId }, 'scan interrupted by shutdown');
-          } catch (error) {
-            // Its lease then times out and the next keywatch marks it interrupted at its last heartbeat.
-            this.options.logger.error({ err: error, run_id: s.runId }, 'could not mark the run interrupted at shutdown');
-          }
+    const allDone = () => Promise.all(scans.map((s) => s.done));
+    if (scans.length > 0 && !(await settleBy(allDone(), deadline))) {
+      for (const s of scans) {
+        s.gateway?.cancel(new AppError('internal_error', 503, 'keywatch is shutting down'));
+        try {
+          this.options.store.runs.markInterrupted(s.runId, this.clock().getTime(), `keywatch shut down before the scan finished (shutdown deadline ${new Date(deadline).toISOString()})`);
+          this.options.logger.warn({ run_id: s.runId }, 'scan interrupted by shutdown');
+        } catch (error) {
+          // Its lease then times out and the next keywatch marks it interrupted at its last heartbeat.
+          this.options.logger.error({ err: error, run_id: s.runId }, 'could not mark the run interrupted at shutdown');
         }
-        // Queued IAM calls now fail fast; abort the ones in flight too (slow answers would otherwise
-        // hold the scan up to the SDK's request timeout), and give the scans a moment to unwind
-        // before the store closes.
-        this.options.clients.destroy();
-        await Promise.race([Promise.all(scans.map((s) => s.done)), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       }
+      // Queued IAM calls now fail fast; abort the ones in flight too (slow answers would otherwise
+      // hold the scan up to the SDK's request timeout), and let the scans unwind before the store closes.
+      this.options.clients.destroy();
+      await settleBy(allDone(), unwindDeadline(deadline));
     }
     clearInterval(this.heartbeat);
     await this.limiter.stop();

@@ -1,5 +1,5 @@
 import { addAccessKey, addUser, DAY_MS, deleteAccessKey, getUser, mulberry32 } from '../../src/simulator';
-import { DiffSchema } from '../../src/http/schemas';
+import { DiffSchema } from '../../src/presenters/schemas';
 import { startHarness, type Harness } from '../support/harness';
 import { accountWith, keyOf, labels, scan, TestClock } from './helpers';
 

@@ -1,5 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkText } from '../../src/checks/catalog';
+import { WebhookPayloadSchema } from '../../src/presenters/schemas';
 import { getUser } from '../../src/simulator';
 import { startHarness, type Harness } from '../support/harness';
 import { accountWith, keyOf, scan } from './helpers';
@@ -103,6 +105,23 @@ describe('webhook notifications after a run', () => {
     expect(third.stats.notification).toMatchObject({ status: 'skipped' });
   });
 
+  test('when a run is notified as JSON, then its items are exactly the API diff items of that run, in the documented shape', async () => {
+    receiver = await startReceiver();
+    h = await startHarness({ account: account(), clock: () => NOW, env: webhookEnv(receiver.url) });
+    await runWith(h);
+    getUser(h.sim.account, 'bob').accessKeys[0]!.status = 'Inactive'; // one new, one resolved
+    getUser(h.sim.account, 'alice').accessKeys[0]!.createDate = new Date(NOW.getTime() - 400 * 86_400_000); // one changed (past 365 days)
+    const second = await runWith(h);
+    expect(receiver.requests).toHaveLength(2);
+    const body = receiver.requests[1]!.body as Record<string, unknown>;
+    const diff = (await h.get(`/api/scans/${second.id}/diff`)).body;
+    expect(diff.counts).toMatchObject({ new: 1, resolved: 1, changed: 1 });
+    expect({ new: body.new, resolved: body.resolved, changed: body.changed }).toEqual({ new: diff.new, resolved: diff.resolved, changed: diff.changed });
+    // the whole payload is the documented WebhookPayload, with nothing undocumented
+    expect(WebhookPayloadSchema.strict().parse(body)).toEqual(body);
+    expect((body.new as { title: string }[])[0]!.title).toBe(checkText('access_key_inactive_lingering').title);
+  });
+
   test('when the receiver fails twice and then accepts, then the delivery is retried with backoff and recorded as delivered after 3 attempts', async () => {
     receiver = await startReceiver((n) => (n < 2 ? 503 : 200));
     h = await startHarness({ account: account(), clock: () => NOW, env: webhookEnv(receiver.url) });
@@ -150,6 +169,15 @@ describe('webhook notifications after a run', () => {
     expect(newSection?.text?.text).toContain('alice');
     expect(newSection?.text?.text).toContain('bob');
     expect(Object.keys(body).sort()).toEqual(['blocks', 'text']);
+    // every finding shows its resource id, whatever the resource: keys, and the account (no user) too
+    const lines = newSection!.text!.text.split('\n').slice(1);
+    const items = (await h.get('/api/scans/1/diff')).body.new as { resource_type: string; resource_id: string; title: string }[];
+    expect(new Set(items.map((i) => i.resource_type)).size).toBeGreaterThan(1);
+    expect(lines).toHaveLength(items.length);
+    items.forEach((item, n) => {
+      expect(lines[n]).toContain(`\`${item.resource_id}\``);
+      expect(lines[n]).toContain(item.title);
+    });
   });
 
   test('when some changes of a run are suppressed, then the notification leaves them out, and when all are, nothing is posted', async () => {

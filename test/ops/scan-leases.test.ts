@@ -45,7 +45,7 @@ describe('one scan per target across processes', () => {
   async function kill(a: OpsApp): Promise<void> {
     a.ctx.store.close();
     // Stops its work; with the database closed, nothing of it is written (not even `interrupted`).
-    await a.ctx.close(0);
+    await a.ctx.close();
   }
 
   test('when another process is scanning the target, then POST /api/scans answers 409 scan_in_progress naming its run, and starts nothing', async () => {

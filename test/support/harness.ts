@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
-import { buildAppContext, type AppContext } from '../../src/app-context';
+import { buildAppContext, type AppContext, type BuildOptions } from '../../src/app-context';
 import { loadConfig } from '../../src/config';
 import { emptyAccount, startSimulator, type SimAccount, type SimulatorHandle, type SimulatorOptions } from '../../src/simulator';
 
@@ -39,6 +39,8 @@ export interface HarnessOptions {
   sim?: Omit<SimulatorOptions, 'account'>;
   env?: Record<string, string>;
   clock?: () => Date;
+  /** Scan sources in place of the AWS collectors (BuildOptions.collectors): for data the collectors do not gather yet. */
+  collectors?: BuildOptions['collectors'];
 }
 
 export function makeTempDir(prefix = 'keywatch-test-'): string {
@@ -72,6 +74,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       logger: pino({ level: 'silent' }),
       awsCredentials: SIM_CREDENTIALS,
       clock: options.clock,
+      collectors: options.collectors,
     });
   let ctx = build(options.env ?? {});
   const h: Harness = {
@@ -93,7 +96,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const old = ctx;
       old.store.close();
       // Stops its work; with the database closed, nothing of it is written (not even `interrupted`).
-      await old.close(0).catch(() => undefined);
+      await old.close().catch(() => undefined);
       ctx = build(options.env ?? {});
     },
     close: async () => {

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { defineRoute, mountRoutes, toExpressPath } from '../../src/http/define-route';
 import { errorHandler } from '../../src/http/middleware/errors';
 import { buildOpenApiDocument, createRegistry, z } from '../../src/http/openapi';
+import { asJsonText } from '../../src/presenters/json-text';
 
 const Item = z.object({ id: z.number().int(), name: z.string() });
 
@@ -74,6 +75,65 @@ describe('defineRoute', () => {
     expect(res.body.error.code).toBe('internal_error');
   });
 
+  test('when a handler answers a field its schema does not document, then validation refuses to send it and names the field', async () => {
+    const undocumented = defineRoute({
+      method: 'get',
+      path: '/api/undocumented',
+      summary: 'Says more than documented',
+      tags: ['items'],
+      responses: { 200: { description: 'Items', schema: z.object({ items: z.array(Item) }) } },
+      // A presenter that grew a field the schema does not list: TypeScript allows the extra field of a variable.
+      handler: () => {
+        const items = [{ id: 1, name: 'a', secret: 'x' }];
+        return { status: 200, body: { items } };
+      },
+    });
+    const { app } = appWith([undocumented]);
+    const res = await request(app).get('/api/undocumented');
+    expect(res.status).toBe(500);
+    expect(res.body.error.message).toContain('fields the schema does not document: items[0].secret');
+    // without validation (production) the same body is sent as it is
+    const unchecked = await request(appWith([undocumented], false).app).get('/api/undocumented');
+    expect(unchecked.status).toBe(200);
+    expect(unchecked.body).toEqual({ items: [{ id: 1, name: 'a', secret: 'x' }] });
+  });
+
+  test('when a handler answers JSON text a presenter wrote, then it is sent as it is and checked like any body', async () => {
+    const route = (text: string) =>
+      defineRoute({
+        method: 'get',
+        path: '/api/text',
+        summary: 'Pre-rendered',
+        tags: ['items'],
+        responses: { 200: { description: 'An item', schema: Item } },
+        handler: () => ({ status: 200, json: asJsonText<z.infer<typeof Item>>(text) }),
+      });
+    const good = await request(appWith([route('{"id":3,"name":"c"}')]).app).get('/api/text');
+    expect(good.status).toBe(200);
+    expect(good.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(good.text).toBe('{"id":3,"name":"c"}');
+    const drifting = await request(appWith([route('{"id":"3","name":"c"}')]).app).get('/api/text');
+    expect(drifting.status).toBe(500);
+  });
+
+  test('when a route declares no errors, then none are documented, and a status it declares itself wins over the generic error answer', () => {
+    const probe = defineRoute({
+      method: 'get',
+      path: '/api/probe',
+      summary: 'Probe',
+      tags: ['items'],
+      security: [],
+      responses: { 200: { description: 'Up', schema: Item }, 503: { description: 'Down', schema: Item } },
+      handler: () => ({ status: 200, body: { id: 1, name: 'up' } }),
+    });
+    const bare = defineRoute({ ...probe.spec, path: '/api/bare', responses: { 200: { description: 'Up', schema: Item } } } as never);
+    const { document } = appWith([probe, bare]);
+    const responses = document.paths['/api/probe']!.get!.responses;
+    expect(Object.keys(responses)).toEqual(['200', '503']);
+    expect(responses['503']).toMatchObject({ description: 'Down' });
+    expect(Object.keys(document.paths['/api/bare']!.get!.responses)).toEqual(['200']);
+  });
+
   test('when a text response answers chunks, then they are written in order with the declared content type', async () => {
     const csv = defineRoute({
       method: 'get',
@@ -139,4 +199,13 @@ defineRoute({
   responses: { 200: { description: 'An item', schema: Item } },
   // @ts-expect-error 201 is not a declared status
   handler: () => ({ status: 201, body: { id: 1, name: 'x' } }),
+});
+defineRoute({
+  method: 'get',
+  path: '/api/typed',
+  summary: 'Typed',
+  tags: ['items'],
+  responses: { 200: { description: 'An item', schema: Item } },
+  // @ts-expect-error JSON text written for another shape
+  handler: () => ({ status: 200, json: asJsonText<{ other: true }>('{"other":true}') }),
 });

@@ -1,18 +1,19 @@
-import { Router } from 'express';
-import { severityRank, type Severity } from '../../domain/severity';
+import { FINDING_SORTS, FINDING_STATUSES } from '../../domain/findings';
+import { severityRank } from '../../domain/severity';
 import { AppError } from '../../errors';
+import { presentFinding, presentTimeline } from '../../presenters/json';
+import { FindingDetailSchema, SeverityEnum, SuppressedFilterEnum } from '../../presenters/schemas';
 import { allFindings, listFindings, type FindingsFilter } from '../../scans/findings-query';
 import { findingTimeline } from '../../scans/timeline';
-import type { SuppressedFilter } from '../../domain/findings';
+import type { Finding } from '../../domain/findings';
 import type { HttpContext } from '../context';
-import { type OpenAPIRegistry, z } from '../openapi';
 import { csvRecord } from '../csv';
-import { FINDINGS_CSV_COLUMNS, findingCsvRecord, presentFinding, presentTimeline } from '../presenters';
-import { errorResponses, FindingPageSchema, FindingSchema, IdParam, queryInt, SeverityEnum, SuppressedFilterEnum } from '../schemas';
-import { parseInput } from '../validate';
+import { defineRoute, type RouteDefinition } from '../define-route';
+import { z } from '../openapi';
+import { FindingPageSchema, IdParam, queryInt } from '../schemas';
 
 export const ListFindingsQuery = z.object({
-  status: z.enum(['open', 'resolved', 'all']).default('open'),
+  status: z.enum([...FINDING_STATUSES, 'all']).default('open'),
   check: z.string().optional().openapi({ description: 'Check id, e.g. access_key_not_rotated' }),
   severity: SeverityEnum.optional().openapi({ description: 'Exactly this severity' }),
   min_severity: SeverityEnum.optional().openapi({ description: 'This severity or worse' }),
@@ -20,7 +21,7 @@ export const ListFindingsQuery = z.object({
   resource_id: z.string().optional().openapi({ description: 'AccessKeyId, user ARN, `root` or account id' }),
   first_seen_since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
   suppressed: SuppressedFilterEnum.default('exclude'),
-  sort: z.enum(['severity', 'first_seen', 'last_seen', 'check', 'user']).default('severity'),
+  sort: z.enum(FINDING_SORTS).default('severity'),
   order: z.enum(['asc', 'desc']).default('desc'),
   limit: queryInt(1, 500).default(50).openapi({ description: 'Page size (1–500)', default: 50, example: 50 }),
   cursor: z
@@ -39,110 +40,126 @@ export const ListFindingsQuery = z.object({
     }),
 });
 
-const TimelineEntry = z
-  .object({
-    severity: SeverityEnum,
-    evidence: z.record(z.string(), z.unknown()).openapi({ description: 'Durable evidence of this state' }),
-    from_run_id: z.number().int().openapi({ description: 'First run that saw this state' }),
-    from_at: z.string(),
-    to_run_id: z.number().int().nullable().openapi({ description: 'Last run that saw this state; null while it lasts' }),
-    to_at: z.string().nullable(),
-    ended_by: z.enum(['changed', 'resolved']).nullable().openapi({ description: 'What ended the state: another state, or the finding went away' }),
-    ended_by_run_id: z.number().int().nullable().openapi({ description: 'The run that ended it (first run that no longer saw it)' }),
-    ended_at: z.string().nullable(),
-  })
-  .openapi('FindingState');
+/** Columns of the findings CSV export, in order. */
+const FINDINGS_CSV_COLUMNS = [
+  'id',
+  'target',
+  'check_id',
+  'severity',
+  'status',
+  'title',
+  'resource_type',
+  'resource_id',
+  'user_name',
+  'user_arn',
+  'message',
+  'first_seen_at',
+  'last_seen_at',
+  'resolved_at',
+  'suppressed',
+  'suppression_id',
+  'evidence',
+] as const;
 
-const FindingWithTimeline = FindingSchema.extend({
-  timeline: z.array(TimelineEntry),
-  events: z.array(
-    z.object({
-      type: z.enum(['first_seen', 'changed', 'resolved', 'reopened']),
-      run_id: z.number().int(),
-      at: z.string(),
-      severity: SeverityEnum.optional(),
-      previous_severity: SeverityEnum.optional(),
-    }),
-  ),
-}).openapi('FindingDetail');
+/** One finding as a CSV record (columns as FINDINGS_CSV_COLUMNS): its JSON presentation, through the one CSV writer. */
+function findingCsvRecord(f: Finding, now: number): string {
+  const j = presentFinding(f, now);
+  return csvRecord([
+    j.id,
+    j.target,
+    j.check_id,
+    j.severity,
+    j.status,
+    j.title,
+    j.resource_type,
+    j.resource_id,
+    j.user_name,
+    j.user_arn,
+    j.message,
+    j.first_seen_at,
+    j.last_seen_at,
+    j.resolved_at,
+    j.suppressed,
+    j.suppression_id,
+    JSON.stringify(j.evidence),
+  ]);
+}
 
-export function findingsRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router {
-  const router = Router();
+/** The header, then one chunk per page of findings: the export is never built in memory. */
+function* findingsCsv(pages: Iterable<Finding[]>, now: number): Generator<string> {
+  yield csvRecord([...FINDINGS_CSV_COLUMNS]);
+  for (const page of pages) yield page.map((f) => findingCsvRecord(f, now)).join('');
+}
 
-  registry.registerPath({
-    method: 'get',
-    path: '/api/findings',
-    summary: 'Current findings (open by default)',
-    description:
-      'Filters, sort and pagination with a total. Pagination: pass `next_cursor` back as `cursor` (stable while findings change), or use `offset`. ' +
-      'Suppressed findings are left out unless `suppressed=include|only`. `format=csv` answers every matching finding as CSV (text/csv) with a header row.',
-    tags: ['findings'],
-    request: { query: ListFindingsQuery },
-    responses: {
-      200: {
-        description: 'A page of findings (JSON), or every matching finding (CSV)',
-        content: { 'application/json': { schema: FindingPageSchema }, 'text/csv': { schema: z.string() } },
+export function findingsRoutes(ctx: HttpContext): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/findings',
+      summary: 'Current findings (open by default)',
+      description:
+        'Filters, sort and pagination with a total. Pagination: pass `next_cursor` back as `cursor` (stable while findings change), or use `offset`. ' +
+        'Suppressed findings are left out unless `suppressed=include|only`. `format=csv` answers every matching finding as CSV (text/csv) with a header row.',
+      tags: ['findings'],
+      request: { query: ListFindingsQuery },
+      responses: {
+        200: { description: 'A page of findings (JSON), or every matching finding (CSV)', contentType: 'text/csv', schema: FindingPageSchema },
       },
-      ...errorResponses(400, 401),
-    },
-  });
-  router.get('/findings', (req, res) => {
-    const q = parseInput(ListFindingsQuery, req.query, 'query');
-    const filter: FindingsFilter = {
-      target: ctx.config.target,
-      status: q.status,
-      checkId: q.check,
-      severity: q.severity,
-      minSeverityRank: q.min_severity ? severityRank(q.min_severity as Severity) : undefined,
-      userName: q.user,
-      resourceId: q.resource_id,
-      firstSeenSince: q.first_seen_since ? Date.parse(q.first_seen_since) : undefined,
-      suppressed: q.suppressed as SuppressedFilter,
-      sort: q.sort,
-      order: q.order,
-    };
-    const now = ctx.clock().getTime();
-    if (q.format === 'csv') {
-      const stamp = new Date(now).toISOString().slice(0, 10);
-      res.status(200);
-      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-      res.setHeader('Content-Disposition', `attachment; filename="keywatch-findings-${filter.target}-${stamp}.csv"`);
-      res.write(csvRecord([...FINDINGS_CSV_COLUMNS]));
-      for (const page of allFindings(ctx.store, filter, now)) res.write(page.map((f) => findingCsvRecord(f, now)).join(''));
-      res.end();
-      return;
-    }
-    const page = listFindings(ctx.store, { ...filter, limit: q.limit, offset: q.offset, cursor: q.cursor }, now);
-    res.json({
-      items: page.items.map((f) => presentFinding(f, now)),
-      total: page.total,
-      limit: q.limit,
-      offset: page.offset,
-      next_offset: page.nextOffset,
-      next_cursor: page.nextCursor,
-    });
-  });
+      errors: [400, 401],
+      handler: ({ query: q }) => {
+        const filter: FindingsFilter = {
+          target: ctx.config.target,
+          status: q.status,
+          checkId: q.check,
+          severity: q.severity,
+          minSeverityRank: q.min_severity ? severityRank(q.min_severity) : undefined,
+          userName: q.user,
+          resourceId: q.resource_id,
+          firstSeenSince: q.first_seen_since ? Date.parse(q.first_seen_since) : undefined,
+          suppressed: q.suppressed,
+          sort: q.sort,
+          order: q.order,
+        };
+        const now = ctx.clock().getTime();
+        if (q.format === 'csv') {
+          const stamp = new Date(now).toISOString().slice(0, 10);
+          return {
+            status: 200,
+            headers: { 'Content-Disposition': `attachment; filename="keywatch-findings-${filter.target}-${stamp}.csv"` },
+            text: findingsCsv(allFindings(ctx.store, filter, now), now),
+          };
+        }
+        const page = listFindings(ctx.store, { ...filter, limit: q.limit, offset: q.offset, cursor: q.cursor }, now);
+        return {
+          status: 200,
+          body: {
+            items: page.items.map((f) => presentFinding(f, now)),
+            total: page.total,
+            limit: q.limit,
+            offset: page.offset,
+            next_offset: page.nextOffset,
+            next_cursor: page.nextCursor,
+          },
+        };
+      },
+    }),
 
-  registry.registerPath({
-    method: 'get',
-    path: '/api/findings/{id}',
-    summary: 'One finding with its timeline',
-    description:
-      'Every state the finding went through (severity and durable evidence, the runs that saw it first and last, what ended it) and the events first_seen, changed, resolved and reopened.',
-    tags: ['findings'],
-    request: { params: IdParam },
-    responses: {
-      200: { description: 'The finding and every state it went through', content: { 'application/json': { schema: FindingWithTimeline } } },
-      ...errorResponses(400, 401, 404),
-    },
-  });
-  router.get('/findings/:id', (req, res) => {
-    const { id } = parseInput(IdParam, req.params, 'path');
-    const now = ctx.clock().getTime();
-    const timeline = findingTimeline(ctx.store, id, now);
-    if (!timeline) throw AppError.notFound(`Finding ${id}`);
-    res.json(presentTimeline(timeline, now));
-  });
-
-  return router;
+    defineRoute({
+      method: 'get',
+      path: '/api/findings/{id}',
+      summary: 'One finding with its timeline',
+      description:
+        'Every state the finding went through (severity and durable evidence, the runs that saw it first and last, what ended it) and the events first_seen, changed, resolved and reopened.',
+      tags: ['findings'],
+      request: { params: IdParam },
+      responses: { 200: { description: 'The finding and every state it went through', schema: FindingDetailSchema } },
+      errors: [400, 401, 404],
+      handler: ({ params }) => {
+        const now = ctx.clock().getTime();
+        const timeline = findingTimeline(ctx.store, params.id, now);
+        if (!timeline) throw AppError.notFound(`Finding ${params.id}`);
+        return { status: 200, body: presentTimeline(timeline, now) };
+      },
+    }),
+  ];
 }

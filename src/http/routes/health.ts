@@ -1,6 +1,7 @@
-import { Router } from 'express';
+/** Liveness and readiness: no auth (app.ts mounts them before authentication), so that probes work. */
 import type { HttpContext } from '../context';
-import { type OpenAPIRegistry, z } from '../openapi';
+import { defineRoute, type RouteDefinition } from '../define-route';
+import { z } from '../openapi';
 
 const Health = z
   .object({
@@ -14,40 +15,39 @@ const Ready = z
   .object({ status: z.enum(['ready', 'not_ready']), database: z.string(), reason: z.string().optional() })
   .openapi('Ready');
 
-/** Liveness and readiness: no auth, so that probes work. */
-export function healthRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router {
-  const router = Router();
+export function healthRoutes(ctx: HttpContext): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/health',
+      summary: 'Liveness: the process answers',
+      tags: ['health'],
+      security: [],
+      responses: { 200: { description: 'Alive', schema: Health } },
+      handler: () => ({
+        status: 200,
+        body: { status: 'ok', version: ctx.config.version, next_scheduled_scan: ctx.nextScheduledScan()?.toISOString() ?? null },
+      }),
+    }),
 
-  registry.registerPath({
-    method: 'get',
-    path: '/api/health',
-    summary: 'Liveness: the process answers',
-    tags: ['health'],
-    security: [],
-    responses: { 200: { description: 'Alive', content: { 'application/json': { schema: Health } } } },
-  });
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok', version: ctx.config.version, next_scheduled_scan: ctx.nextScheduledScan()?.toISOString() ?? null });
-  });
-
-  registry.registerPath({
-    method: 'get',
-    path: '/api/ready',
-    summary: 'Readiness: the database answers, all migrations are applied and a write can be committed',
-    description:
-      'Commits a tiny probe write (and checks in a rolled-back savepoint that the file can still grow), so a read-only, failing or full database answers 503; `reason` names the database path and the SQLite error code.',
-    tags: ['health'],
-    security: [],
-    responses: {
-      200: { description: 'Ready', content: { 'application/json': { schema: Ready } } },
-      503: { description: 'Not ready', content: { 'application/json': { schema: Ready } } },
-    },
-  });
-  router.get('/ready', (_req, res) => {
-    const r = ctx.store.readiness();
-    if (r.ok) res.json({ status: 'ready', database: 'ok' });
-    else res.status(503).json({ status: 'not_ready', database: 'unavailable', reason: r.reason });
-  });
-
-  return router;
+    defineRoute({
+      method: 'get',
+      path: '/api/ready',
+      summary: 'Readiness: the database answers, all migrations are applied and a write can be committed',
+      description:
+        'Commits a tiny probe write (and checks in a rolled-back savepoint that the file can still grow), so a read-only, failing or full database answers 503; `reason` names the database path and the SQLite error code.',
+      tags: ['health'],
+      security: [],
+      responses: {
+        200: { description: 'Ready', schema: Ready },
+        503: { description: 'Not ready', schema: Ready },
+      },
+      handler: () => {
+        const r = ctx.store.readiness();
+        return r.ok
+          ? { status: 200, body: { status: 'ready', database: 'ok' } }
+          : { status: 503, body: { status: 'not_ready', database: 'unavailable', reason: r.reason } };
+      },
+    }),
+  ];
 }

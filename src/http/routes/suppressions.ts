@@ -1,10 +1,10 @@
-import { Router } from 'express';
+import { presentSuppression } from '../../presenters/json';
+import { SuppressionSchema } from '../../presenters/schemas';
 import { MAX_USER_PATTERN_LENGTH, MAX_USER_PATTERN_WILDCARDS, SuppressionService } from '../../scans/suppressions';
 import type { HttpContext } from '../context';
-import { type OpenAPIRegistry, z } from '../openapi';
-import { pageOf, presentSuppression } from '../presenters';
-import { errorResponses, IdParam, page, PaginationQuery, SuppressionSchema } from '../schemas';
-import { parseInput } from '../validate';
+import { defineRoute, type RouteDefinition } from '../define-route';
+import { z } from '../openapi';
+import { IdParam, page, pageOf, PaginationQuery } from '../schemas';
 
 const CreateSuppressionBody = z
   .object({
@@ -40,83 +40,70 @@ const ListSuppressionsQuery = PaginationQuery.extend({
     .openapi({ description: 'active: not expired; expired: expires_at has passed' }),
 });
 
-export function suppressionsRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router {
-  const router = Router();
+export function suppressionsRoutes(ctx: HttpContext): RouteDefinition[] {
   const service = new SuppressionService(ctx.store, ctx.config.target, ctx.clock);
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/suppressions',
+      summary: 'Suppress a finding, or the findings of a check for matching users',
+      description:
+        'By `finding_id`, or by `check_id` plus `user_pattern`; `reason` is required; `expires_at` optional. ' +
+        'Suppressed findings are still recorded and flagged (`suppressed: true`), and left out of /api/findings, diffs, trends and notifications unless asked for. ' +
+        'An expired suppression stops applying by itself. 400 names the wrong field (also for an unknown finding_id or check_id).',
+      tags: ['suppressions'],
+      request: { body: CreateSuppressionBody, bodyRequired: true },
+      responses: { 201: { description: 'Created', schema: SuppressionSchema } },
+      errors: [400, 401, 413, 415],
+      handler: ({ body }) => {
+        const created = service.create({
+          findingId: body.finding_id,
+          checkId: body.check_id,
+          userPattern: body.user_pattern,
+          reason: body.reason,
+          expiresAt: body.expires_at ? Date.parse(body.expires_at) : undefined,
+        });
+        return { status: 201, headers: { Location: `/api/suppressions/${created.id}` }, body: presentSuppression(created) };
+      },
+    }),
 
-  registry.registerPath({
-    method: 'post',
-    path: '/api/suppressions',
-    summary: 'Suppress a finding, or the findings of a check for matching users',
-    description:
-      'By `finding_id`, or by `check_id` plus `user_pattern`; `reason` is required; `expires_at` optional. ' +
-      'Suppressed findings are still recorded and flagged (`suppressed: true`), and left out of /api/findings, diffs, trends and notifications unless asked for. ' +
-      'An expired suppression stops applying by itself. 400 names the wrong field (also for an unknown finding_id or check_id).',
-    tags: ['suppressions'],
-    request: { body: { required: true, content: { 'application/json': { schema: CreateSuppressionBody } } } },
-    responses: {
-      201: { description: 'Created', content: { 'application/json': { schema: SuppressionSchema } } },
-      ...errorResponses(400, 401, 413, 415),
-    },
-  });
-  router.post('/suppressions', (req, res) => {
-    const body = parseInput(CreateSuppressionBody, req.body, 'body');
-    const created = service.create({
-      findingId: body.finding_id,
-      checkId: body.check_id,
-      userPattern: body.user_pattern,
-      reason: body.reason,
-      expiresAt: body.expires_at ? Date.parse(body.expires_at) : undefined,
-    });
-    res.status(201).location(`/api/suppressions/${created.id}`).json(presentSuppression(created));
-  });
+    defineRoute({
+      method: 'get',
+      path: '/api/suppressions',
+      summary: 'Suppressions, oldest first',
+      tags: ['suppressions'],
+      request: { query: ListSuppressionsQuery },
+      responses: { 200: { description: 'A page of suppressions', schema: page(SuppressionSchema, 'SuppressionPage') } },
+      errors: [400, 401],
+      handler: ({ query: q }) => {
+        const { items, total } = service.list(q);
+        return { status: 200, body: pageOf(items.map(presentSuppression), total, q.limit, q.offset) };
+      },
+    }),
 
-  registry.registerPath({
-    method: 'get',
-    path: '/api/suppressions',
-    summary: 'Suppressions, oldest first',
-    tags: ['suppressions'],
-    request: { query: ListSuppressionsQuery },
-    responses: {
-      200: { description: 'A page of suppressions', content: { 'application/json': { schema: page(SuppressionSchema, 'SuppressionPage') } } },
-      ...errorResponses(400, 401),
-    },
-  });
-  router.get('/suppressions', (req, res) => {
-    const q = parseInput(ListSuppressionsQuery, req.query, 'query');
-    const { items, total } = service.list(q);
-    res.json(pageOf(items.map(presentSuppression), total, q.limit, q.offset));
-  });
+    defineRoute({
+      method: 'get',
+      path: '/api/suppressions/{id}',
+      summary: 'One suppression',
+      tags: ['suppressions'],
+      request: { params: IdParam },
+      responses: { 200: { description: 'The suppression', schema: SuppressionSchema } },
+      errors: [400, 401, 404],
+      handler: ({ params }) => ({ status: 200, body: presentSuppression(service.get(params.id)) }),
+    }),
 
-  registry.registerPath({
-    method: 'get',
-    path: '/api/suppressions/{id}',
-    summary: 'One suppression',
-    tags: ['suppressions'],
-    request: { params: IdParam },
-    responses: {
-      200: { description: 'The suppression', content: { 'application/json': { schema: SuppressionSchema } } },
-      ...errorResponses(400, 401, 404),
-    },
-  });
-  router.get('/suppressions/:id', (req, res) => {
-    const { id } = parseInput(IdParam, req.params, 'path');
-    res.json(presentSuppression(service.get(id)));
-  });
-
-  registry.registerPath({
-    method: 'delete',
-    path: '/api/suppressions/{id}',
-    summary: 'Delete a suppression: its findings count again at once',
-    tags: ['suppressions'],
-    request: { params: IdParam },
-    responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 404) },
-  });
-  router.delete('/suppressions/:id', (req, res) => {
-    const { id } = parseInput(IdParam, req.params, 'path');
-    service.delete(id);
-    res.status(204).end();
-  });
-
-  return router;
+    defineRoute({
+      method: 'delete',
+      path: '/api/suppressions/{id}',
+      summary: 'Delete a suppression: its findings count again at once',
+      tags: ['suppressions'],
+      request: { params: IdParam },
+      responses: { 204: { description: 'Deleted', empty: true } },
+      errors: [400, 401, 404],
+      handler: ({ params }) => {
+        service.delete(params.id);
+        return { status: 204 };
+      },
+    }),
+  ];
 }

@@ -1,11 +1,10 @@
-import { Router } from 'express';
+import { presentTrends } from '../../presenters/json';
+import { SuppressedFilterEnum, TrendsSchema } from '../../presenters/schemas';
 import { trends } from '../../scans/trends';
-import type { SuppressedFilter } from '../../domain/findings';
 import type { HttpContext } from '../context';
-import { type OpenAPIRegistry, z } from '../openapi';
-import { presentTrends } from '../presenters';
-import { errorResponses, queryInt, SuppressedFilterEnum, TrendsSchema } from '../schemas';
-import { parseInput } from '../validate';
+import { defineRoute, type RouteDefinition } from '../define-route';
+import { z } from '../openapi';
+import { queryInt } from '../schemas';
 
 const TrendsQuery = z
   .object({
@@ -21,37 +20,31 @@ const TrendsQuery = z
   })
   .refine((q) => !q.since || !q.until || Date.parse(q.since) <= Date.parse(q.until), { message: 'must not be after until', path: ['since'] });
 
-export function trendsRoutes(ctx: HttpContext, registry: OpenAPIRegistry): Router {
-  const router = Router();
-
-  registry.registerPath({
-    method: 'get',
-    path: '/api/trends',
-    summary: 'Open, new and resolved findings per run, for a chart',
-    description:
-      'One point per succeeded run, oldest first: open findings by severity and the new, resolved and changed counts of that run. ' +
-      'Counts are taken when each run is recorded, with the suppressions of that moment (a later suppression does not rewrite past points); ' +
-      '`suppressed=exclude` (default) leaves suppressed findings out, `include` counts them, `only` counts only them.',
-    tags: ['findings'],
-    request: { query: TrendsQuery },
-    responses: {
-      200: { description: 'The points', content: { 'application/json': { schema: TrendsSchema } } },
-      ...errorResponses(400, 401),
-    },
-  });
-  router.get('/trends', (req, res) => {
-    const q = parseInput(TrendsQuery, req.query, 'query');
-    const target = q.target ?? ctx.config.target;
-    const suppressed = q.suppressed as SuppressedFilter;
-    const { points, truncated } = trends(ctx.store, {
-      target,
-      since: q.since ? Date.parse(q.since) : undefined,
-      until: q.until ? Date.parse(q.until) : undefined,
-      limit: q.limit,
-      suppressed,
-    });
-    res.json(presentTrends(target, suppressed, points, truncated));
-  });
-
-  return router;
+export function trendsRoutes(ctx: HttpContext): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/trends',
+      summary: 'Open, new and resolved findings per run, for a chart',
+      description:
+        'One point per succeeded run, oldest first: open findings by severity and the new, resolved and changed counts of that run. ' +
+        'Counts are taken when each run is recorded, with the suppressions of that moment (a later suppression does not rewrite past points); ' +
+        '`suppressed=exclude` (default) leaves suppressed findings out, `include` counts them, `only` counts only them.',
+      tags: ['findings'],
+      request: { query: TrendsQuery },
+      responses: { 200: { description: 'The points', schema: TrendsSchema } },
+      errors: [400, 401],
+      handler: ({ query: q }) => {
+        const target = q.target ?? ctx.config.target;
+        const { points, truncated } = trends(ctx.store, {
+          target,
+          since: q.since ? Date.parse(q.since) : undefined,
+          until: q.until ? Date.parse(q.until) : undefined,
+          limit: q.limit,
+          suppressed: q.suppressed,
+        });
+        return { status: 200, body: presentTrends(target, q.suppressed, points, truncated) };
+      },
+    }),
+  ];
 }

@@ -3,12 +3,11 @@
  * `{"old_access_keys":[{"user_name","access_key_id","created_date"}]}`. Each call runs a real
  * scan that is stored like any other run (trigger `v1`).
  */
-import { Router } from 'express';
 import type { IamSnapshot, ScanSource } from '../../domain/snapshot';
 import { AppError, isAppError, isErrorCode } from '../../errors';
 import type { HttpContext } from '../context';
-import { type OpenAPIRegistry, z } from '../openapi';
-import { errorResponses } from '../schemas';
+import { defineRoute, type RouteDefinition } from '../define-route';
+import { z } from '../openapi';
 import { parseInput } from '../validate';
 
 const HOURS_MESSAGE = 'must be a positive whole number of hours';
@@ -27,21 +26,22 @@ const HoursBody = z
   .object({
     hours: z
       .union([z.number(), z.string()], { message: HOURS_MESSAGE })
+      .optional()
       .openapi({ description: 'Used when the query has no `hours`', example: 2160, type: 'integer' }),
   })
   .openapi('HoursBody');
 
 const OptionalHoursQuery = z.object({ hours: HoursQuery.shape.hours.optional() });
 
-/** `hours` from the query (wins) or the JSON body; 400 naming `hours` when missing or not a positive whole number. */
-export function hoursFrom(query: unknown, body: unknown): number {
-  const q = (query ?? {}) as Record<string, unknown>;
-  if (q.hours !== undefined) return parseInput(HoursQuery, q, 'query').hours;
-  const b = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-  if (b.hours === undefined) return parseInput(HoursQuery, {}, 'query').hours; // "hours: is required"
-  const { hours } = parseInput(HoursBody, b, 'body');
+/**
+ * `hours` of the credential-report endpoint: the query's (wins; already parsed) or the JSON body's;
+ * 400 naming `hours` when neither has one, or the body's is not a positive whole number.
+ */
+export function hoursFrom(queryHours: number | undefined, bodyHours: number | string | undefined): number {
+  if (queryHours !== undefined) return queryHours;
+  if (bodyHours === undefined) return parseInput(HoursQuery, {}, 'query').hours; // "hours: is required"
   // A JSON number goes through the same rules as the query string (1.5, -3, 1e21 are refused).
-  return parseInput(HoursQuery, { hours: typeof hours === 'number' ? String(hours) : hours }, 'body').hours;
+  return parseInput(HoursQuery, { hours: typeof bodyHours === 'number' ? String(bodyHours) : bodyHours }, 'body').hours;
 }
 
 const OldAccessKeys = z
@@ -82,48 +82,38 @@ async function scanForV1(ctx: HttpContext, source: ScanSource): Promise<IamSnaps
   return snapshot;
 }
 
-export function v1Routes(ctx: HttpContext, registry: OpenAPIRegistry): Router {
-  const router = Router();
+export function v1Routes(ctx: HttpContext): RouteDefinition[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/iam/old-access-keys/list-users',
+      summary: 'Original service: ACTIVE access keys older than N hours, from a live scan',
+      tags: ['v1 (compatibility)'],
+      request: { query: HoursQuery },
+      responses: { 200: { description: 'Old active keys', schema: OldAccessKeys } },
+      errors: [400, 401, 502],
+      handler: async ({ query }) => {
+        const snapshot = await scanForV1(ctx, 'api');
+        return { status: 200, body: oldAccessKeys(snapshot, query.hours, ctx.clock()) };
+      },
+    }),
 
-  registry.registerPath({
-    method: 'get',
-    path: '/api/v1/iam/old-access-keys/list-users',
-    summary: 'Original service: ACTIVE access keys older than N hours, from a live scan',
-    tags: ['v1 (compatibility)'],
-    request: { query: HoursQuery },
-    responses: {
-      200: { description: 'Old active keys', content: { 'application/json': { schema: OldAccessKeys } } },
-      ...errorResponses(400, 401, 502),
-    },
-  });
-  router.get('/v1/iam/old-access-keys/list-users', async (req, res) => {
-    const { hours } = parseInput(HoursQuery, req.query, 'query');
-    const snapshot = await scanForV1(ctx, 'api');
-    res.json(oldAccessKeys(snapshot, hours, ctx.clock()));
-  });
-
-  registry.registerPath({
-    method: 'post',
-    path: '/api/v1/iam/old-access-keys/credential-report',
-    summary: 'Original service: ACTIVE access keys older than N hours, from the IAM credential report',
-    description:
-      'Runs a `credential_report` scan (stored like any run, trigger `v1`) and answers like list-users. ' +
-      '`hours` comes from the query, or from a JSON body `{"hours": N}` (a number or a numeric string); the query wins when both are given.',
-    tags: ['v1 (compatibility)'],
-    request: {
-      query: OptionalHoursQuery,
-      body: { required: false, content: { 'application/json': { schema: HoursBody } } },
-    },
-    responses: {
-      200: { description: 'Old active keys', content: { 'application/json': { schema: OldAccessKeys } } },
-      ...errorResponses(400, 401, 413, 415, 502),
-    },
-  });
-  router.post('/v1/iam/old-access-keys/credential-report', async (req, res) => {
-    const hours = hoursFrom(req.query, req.body);
-    const snapshot = await scanForV1(ctx, 'credential_report');
-    res.json(oldAccessKeys(snapshot, hours, ctx.clock()));
-  });
-
-  return router;
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/iam/old-access-keys/credential-report',
+      summary: 'Original service: ACTIVE access keys older than N hours, from the IAM credential report',
+      description:
+        'Runs a `credential_report` scan (stored like any run, trigger `v1`) and answers like list-users. ' +
+        '`hours` comes from the query, or from a JSON body `{"hours": N}` (a number or a numeric string); the query wins when both are given.',
+      tags: ['v1 (compatibility)'],
+      request: { query: OptionalHoursQuery, body: HoursBody },
+      responses: { 200: { description: 'Old active keys', schema: OldAccessKeys } },
+      errors: [400, 401, 413, 415, 502],
+      handler: async ({ query, body }) => {
+        const hours = hoursFrom(query.hours, body.hours);
+        const snapshot = await scanForV1(ctx, 'credential_report');
+        return { status: 200, body: oldAccessKeys(snapshot, hours, ctx.clock()) };
+      },
+    }),
+  ];
 }

@@ -1,0 +1,253 @@
+/**
+ * keywatch's public JSON shapes: what the REST API answers and what the webhook posts. zod is the
+ * one source for them: the presenters' return types (`z.infer`), the OpenAPI document (the routes
+ * declare these schemas, src/http/define-route.ts) and, in tests, a check of every body sent.
+ *
+ * Closed lists come from src/domain (severities, run statuses and triggers, scan sources, resource
+ * types, finding statuses, suppressed filter modes, webhook formats): never written again here.
+ */
+import { FINDING_STATUSES, RESOURCE_TYPES, SUPPRESSED_FILTERS } from '../domain/findings';
+import { NOTIFICATION_STATUSES, WEBHOOK_FORMATS } from '../domain/notifications';
+import { RUN_STATUSES, RUN_TRIGGERS } from '../domain/runs';
+import { SEVERITIES, type Severity } from '../domain/severity';
+import { SCAN_SOURCES } from '../domain/snapshot';
+import { oneOf, z } from './zod';
+
+export const SeverityEnum = z.enum(SEVERITIES).openapi('Severity');
+export const SourceEnum = z.enum(SCAN_SOURCES).openapi('ScanSource');
+export const RunStatusEnum = z.enum(RUN_STATUSES).openapi('RunStatus');
+export const RunTriggerEnum = z.enum(RUN_TRIGGERS).openapi('RunTrigger', { description: 'What started the run' });
+export const ResourceTypeEnum = z.enum(RESOURCE_TYPES).openapi('ResourceType', { description: 'What a finding is about; resource_id is its id' });
+export const FindingStatusEnum = z.enum(FINDING_STATUSES).openapi('FindingStatus');
+export const SuppressedFilterEnum = z.enum(SUPPRESSED_FILTERS, { message: `must be ${oneOf(SUPPRESSED_FILTERS)}` }).openapi('SuppressedFilter', {
+  description: 'Suppressed findings: `exclude` leaves them out (default), `include` keeps them (flagged `suppressed: true`), `only` keeps only them.',
+});
+
+const dateTime = () => z.string().openapi({ format: 'date-time' });
+
+export const Evidence = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).openapi('Evidence');
+
+/** A count per severity, every severity present (an object with one required property per severity). */
+const countsBySeverity = () => z.object(Object.fromEntries(SEVERITIES.map((s) => [s, z.number().int()])) as Record<Severity, z.ZodNumber>);
+
+export const NotificationRecordSchema = z
+  .object({
+    status: z.enum(NOTIFICATION_STATUSES),
+    format: z.enum(WEBHOOK_FORMATS).optional(),
+    host: z.string().optional().openapi({ description: 'Host of the webhook URL (never the full URL: it can hold a token)' }),
+    attempts: z.number().int().optional(),
+    http_status: z.number().int().optional(),
+    error: z.string().optional(),
+    reason: z.string().optional(),
+    at: dateTime(),
+  })
+  .openapi('NotificationRecord', {
+    description: 'Webhook delivery after the run (only when KEYWATCH_WEBHOOK_URL is set); recorded once it is over',
+  });
+
+export const RunSchema = z
+  .object({
+    id: z.number().int(),
+    target: z.string(),
+    account_id: z.string().nullable(),
+    source: SourceEnum,
+    trigger: RunTriggerEnum,
+    status: RunStatusEnum,
+    started_at: dateTime(),
+    finished_at: dateTime().nullable(),
+    duration_ms: z.number().int().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    stats: z
+      .object({
+        api_calls: z.number().int().optional(),
+        throttled: z.number().int().optional(),
+        retries: z.number().int().optional(),
+        duration_ms: z.number().int().optional(),
+        calls_by_action: z.record(z.string(), z.number().int()).optional().openapi({ description: 'IAM calls per action (e.g. ListAccessKeys)' }),
+        users: z.number().int().optional(),
+        access_keys: z.number().int().optional(),
+        findings: z.number().int().optional(),
+        findings_by_severity: z.record(z.string(), z.number().int()).optional(),
+        new: z.number().int().optional(),
+        resolved: z.number().int().optional(),
+        changed: z.number().int().optional(),
+        suppressed: z.number().int().optional().openapi({ description: 'Findings of this run that a suppression covered when it was recorded' }),
+        unsuppressed: z
+          .object({
+            findings: z.number().int(),
+            findings_by_severity: z.record(z.string(), z.number().int()),
+            new: z.number().int(),
+            resolved: z.number().int(),
+            changed: z.number().int(),
+          })
+          .optional()
+          .openapi({ description: 'The counts without suppressed findings (what GET /api/trends charts)' }),
+        notification: NotificationRecordSchema.optional(),
+      })
+      .catchall(z.unknown()),
+    skipped_checks: z.array(z.object({ check_id: z.string(), reason: z.string() })),
+    report_generated_at: dateTime().nullable().openapi({ description: 'Credential-report scans: when AWS generated the report' }),
+    data_age_seconds: z.number().int().nullable().openapi({ description: 'How old the data was when the run finished (credential report age)' }),
+    settings: z.record(z.string(), z.unknown()).openapi({ description: 'The effective check settings this run used' }),
+  })
+  .openapi('ScanRun');
+
+export const FindingSchema = z
+  .object({
+    id: z.number().int(),
+    target: z.string(),
+    check_id: z.string(),
+    severity: SeverityEnum,
+    title: z.string().openapi({ description: "The check's title (GET /api/checks)" }),
+    message: z.string(),
+    resource_type: ResourceTypeEnum,
+    resource_id: z.string(),
+    user_name: z.string().nullable(),
+    user_arn: z.string().nullable(),
+    evidence: Evidence,
+    remediation: z.string().openapi({ description: "The check's remediation (GET /api/checks)" }),
+    status: FindingStatusEnum,
+    first_seen_at: dateTime(),
+    first_seen_run_id: z.number().int(),
+    last_seen_at: dateTime(),
+    last_seen_run_id: z.number().int(),
+    resolved_at: dateTime().nullable(),
+    resolved_run_id: z.number().int().nullable(),
+    suppressed: z.boolean().openapi({ description: 'A suppression applies to this finding now' }),
+    suppression_id: z.number().int().nullable().openapi({ description: 'The suppression that applies (GET /api/suppressions), or null' }),
+  })
+  .openapi('Finding');
+
+const FindingStateSchema = z
+  .object({
+    severity: SeverityEnum,
+    evidence: z.record(z.string(), z.unknown()).openapi({ description: 'Durable evidence of this state' }),
+    from_run_id: z.number().int().openapi({ description: 'First run that saw this state' }),
+    from_at: dateTime(),
+    to_run_id: z.number().int().nullable().openapi({ description: 'Last run that saw this state; null while it lasts' }),
+    to_at: dateTime().nullable(),
+    ended_by: z.enum(['changed', 'resolved']).nullable().openapi({ description: 'What ended the state: another state, or the finding went away' }),
+    ended_by_run_id: z.number().int().nullable().openapi({ description: 'The run that ended it (first run that no longer saw it)' }),
+    ended_at: dateTime().nullable(),
+  })
+  .openapi('FindingState');
+
+export const FindingDetailSchema = FindingSchema.extend({
+  timeline: z.array(FindingStateSchema),
+  events: z.array(
+    z.object({
+      type: z.enum(['first_seen', 'changed', 'resolved', 'reopened']),
+      run_id: z.number().int(),
+      at: dateTime(),
+      severity: SeverityEnum.optional(),
+      previous_severity: SeverityEnum.optional(),
+    }),
+  ),
+}).openapi('FindingDetail');
+
+/** A finding in a diff (and in a webhook notification: the same shape, written by the same presenter). */
+export const DiffItemSchema = z
+  .object({
+    finding_id: z.number().int(),
+    check_id: z.string(),
+    title: z.string().openapi({ description: "The check's title" }),
+    severity: SeverityEnum,
+    resource_type: ResourceTypeEnum,
+    resource_id: z.string(),
+    user_name: z.string().nullable(),
+    evidence: Evidence.openapi({ description: 'Durable evidence of the state (in the run for new, in the base for resolved)' }),
+    suppressed: z.boolean(),
+    suppression_id: z.number().int().nullable(),
+  })
+  .openapi('DiffFinding');
+
+const StateSchema = z.object({ severity: SeverityEnum, evidence: Evidence });
+
+export const ChangedDiffItemSchema = DiffItemSchema.extend({ before: StateSchema, after: StateSchema }).openapi('ChangedDiffFinding');
+
+export const DiffSchema = z
+  .object({
+    run_id: z.number().int(),
+    base_run_id: z.number().int().nullable().openapi({ description: 'null when the run is the first succeeded run of its target (everything is new)' }),
+    target: z.string(),
+    run_finished_at: dateTime().nullable(),
+    base_finished_at: dateTime().nullable(),
+    suppressed: SuppressedFilterEnum,
+    counts: z.object({
+      new: z.number().int(),
+      resolved: z.number().int(),
+      changed: z.number().int(),
+      unchanged: z.number().int(),
+      suppressed_left_out: z.number().int().openapi({ description: 'Findings the suppressed filter left out of the lists and counts' }),
+    }),
+    new: z.array(DiffItemSchema),
+    resolved: z.array(DiffItemSchema),
+    changed: z.array(ChangedDiffItemSchema),
+    unchanged: z.number().int().openapi({ description: 'Findings both runs saw in the same state' }),
+  })
+  .openapi('RunDiff');
+
+export const SuppressionSchema = z
+  .object({
+    id: z.number().int(),
+    target: z.string().nullable().openapi({ description: 'The target it applies to; null: every target' }),
+    finding_id: z.number().int().nullable(),
+    check_id: z.string().nullable(),
+    user_pattern: z.string().nullable(),
+    reason: z.string(),
+    created_at: dateTime(),
+    expires_at: dateTime().nullable(),
+    active: z.boolean().openapi({ description: 'false once expires_at has passed' }),
+    matched_open_findings: z.number().int().openapi({ description: 'Open findings it covers now' }),
+  })
+  .openapi('Suppression');
+
+export const TrendPointSchema = z
+  .object({
+    run_id: z.number().int(),
+    finished_at: dateTime(),
+    source: SourceEnum,
+    open: z.number().int().openapi({ description: 'Findings the run saw (open after it)' }),
+    open_by_severity: countsBySeverity(),
+    new: z.number().int(),
+    resolved: z.number().int(),
+    changed: z.number().int(),
+    suppressed: z.number().int().openapi({ description: 'Findings of the run suppressed when it was recorded' }),
+  })
+  .openapi('TrendPoint');
+
+export const TrendsSchema = z
+  .object({
+    target: z.string(),
+    suppressed: SuppressedFilterEnum,
+    points: z.array(TrendPointSchema),
+    truncated: z.boolean().openapi({ description: 'More runs matched than `limit`: the most recent ones are returned' }),
+  })
+  .openapi('Trends');
+
+/** The webhook's JSON body (KEYWATCH_WEBHOOK_FORMAT=json): its items are the API's diff items. */
+export const WebhookPayloadSchema = z
+  .object({
+    event: z.literal('keywatch.run.findings_changed'),
+    keywatch_version: z.string(),
+    target: z.string(),
+    account_id: z.string().nullable(),
+    run: z.object({ id: z.number().int(), source: SourceEnum, trigger: RunTriggerEnum, finished_at: dateTime().nullable(), path: z.string() }),
+    base_run_id: z.number().int().nullable(),
+    counts: z.object({ new: z.number().int(), resolved: z.number().int(), changed: z.number().int(), unchanged: z.number().int() }),
+    truncated: z.boolean().openapi({ description: 'A list was cut at its first items; the counts are complete' }),
+    new: z.array(DiffItemSchema),
+    resolved: z.array(DiffItemSchema),
+    changed: z.array(ChangedDiffItemSchema),
+  })
+  .openapi('WebhookPayload');
+
+export type RunJson = z.infer<typeof RunSchema>;
+export type FindingJson = z.infer<typeof FindingSchema>;
+export type FindingDetailJson = z.infer<typeof FindingDetailSchema>;
+export type DiffItemJson = z.infer<typeof DiffItemSchema>;
+export type DiffJson = z.infer<typeof DiffSchema>;
+export type SuppressionJson = z.infer<typeof SuppressionSchema>;
+export type TrendsJson = z.infer<typeof TrendsSchema>;
+export type WebhookPayloadJson = z.infer<typeof WebhookPayloadSchema>;
+export type NotificationRecord = z.infer<typeof NotificationRecordSchema>;
