@@ -289,6 +289,9 @@ export class ScanService {
         skippedChecks: skipped,
         reportGeneratedAt: snapshot.reportGeneratedAt?.getTime() ?? null,
         findings: inputs,
+        // A check this run skipped (its source cannot provide the data) does not resolve its findings:
+        // they are carried over. A check turned off resolves them, as any check that finds nothing.
+        evaluatedChecks: this.options.checks.map((c) => c.check.id).filter((id) => !skipped.some((s) => s.checkId === id)),
       });
       log.info({ stats, outcome }, 'scan succeeded');
     } catch (error) {
