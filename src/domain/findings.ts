@@ -92,7 +92,16 @@ export interface Finding {
 }
 
 /** What ended a state interval: another state of the same finding, or the finding went away. */
-export type EndReason = 'changed' | 'resolved';
+export const END_REASONS = ['changed', 'resolved'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/** What happened to a finding in a run (its timeline). */
+export const TIMELINE_EVENT_TYPES = ['first_seen', 'changed', 'resolved', 'reopened'] as const;
+export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
+
+/** Sort direction of lists. */
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
 
 /** One state of a finding: a severity and durable evidence, from the run that first saw it to the last. */
 export interface FindingInterval {

@@ -6,7 +6,7 @@
  * Closed lists come from src/domain (severities, run statuses and triggers, scan sources, resource
  * types, finding statuses, suppressed filter modes, webhook formats): never written again here.
  */
-import { FINDING_STATUSES, RESOURCE_TYPES, SUPPRESSED_FILTERS } from '../domain/findings';
+import { END_REASONS, FINDING_STATUSES, RESOURCE_TYPES, SUPPRESSED_FILTERS, TIMELINE_EVENT_TYPES } from '../domain/findings';
 import { NOTIFICATION_STATUSES, WEBHOOK_FORMATS } from '../domain/notifications';
 import { RUN_STATUSES, RUN_TRIGGERS } from '../domain/runs';
 import { SEVERITIES, type Severity } from '../domain/severity';
@@ -126,7 +126,7 @@ const FindingStateSchema = z
     from_at: dateTime(),
     to_run_id: z.number().int().nullable().openapi({ description: 'Last run that saw this state; null while it lasts' }),
     to_at: dateTime().nullable(),
-    ended_by: z.enum(['changed', 'resolved']).nullable().openapi({ description: 'What ended the state: another state, or the finding went away' }),
+    ended_by: z.enum(END_REASONS).nullable().openapi({ description: 'What ended the state: another state, or the finding went away' }),
     ended_by_run_id: z.number().int().nullable().openapi({ description: 'The run that ended it (first run that no longer saw it)' }),
     ended_at: dateTime().nullable(),
   })
@@ -136,7 +136,7 @@ export const FindingDetailSchema = FindingSchema.extend({
   timeline: z.array(FindingStateSchema),
   events: z.array(
     z.object({
-      type: z.enum(['first_seen', 'changed', 'resolved', 'reopened']),
+      type: z.enum(TIMELINE_EVENT_TYPES),
       run_id: z.number().int(),
       at: dateTime(),
       severity: SeverityEnum.optional(),

@@ -6,7 +6,7 @@
  * so a timeline never depends on runs that retention deleted.
  */
 import type { Store } from '../store';
-import type { EvidenceMap, Finding } from '../domain/findings';
+import type { EndReason, EvidenceMap, Finding, TimelineEventType } from '../domain/findings';
 
 export interface TimelineState {
   intervalId: number;
@@ -17,12 +17,12 @@ export interface TimelineState {
   /** The last run that saw this state; null while it lasts. */
   toRunId: number | null;
   toAt: number | null;
-  endedBy: 'changed' | 'resolved' | null;
+  endedBy: EndReason | null;
   endedByRunId: number | null;
   endedAt: number | null;
 }
 
-export type TimelineEventType = 'first_seen' | 'changed' | 'resolved' | 'reopened';
+export type { TimelineEventType };
 
 export interface TimelineEvent {
   type: TimelineEventType;

@@ -1,4 +1,4 @@
-import { FINDING_SORTS, FINDING_STATUSES } from '../../domain/findings';
+import { FINDING_SORTS, FINDING_STATUSES, SORT_ORDERS } from '../../domain/findings';
 import { severityRank } from '../../domain/severity';
 import { AppError } from '../../errors';
 import { presentFinding, presentTimeline } from '../../presenters/json';
@@ -22,7 +22,7 @@ export const ListFindingsQuery = z.object({
   first_seen_since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
   suppressed: SuppressedFilterEnum.default('exclude'),
   sort: z.enum(FINDING_SORTS).default('severity'),
-  order: z.enum(['asc', 'desc']).default('desc'),
+  order: z.enum(SORT_ORDERS).default('desc'),
   limit: queryInt(1, 500).default(50).openapi({ description: 'Page size (1–500)', default: 50, example: 50 }),
   cursor: z
     .string()

@@ -1,3 +1,4 @@
+import { SUPPRESSION_STATES } from '../../domain/suppressions';
 import { presentSuppression } from '../../presenters/json';
 import { SuppressionSchema } from '../../presenters/schemas';
 import { MAX_USER_PATTERN_LENGTH, MAX_USER_PATTERN_WILDCARDS, SuppressionService } from '../../scans/suppressions';
@@ -35,7 +36,7 @@ const CreateSuppressionBody = z
 
 const ListSuppressionsQuery = PaginationQuery.extend({
   state: z
-    .enum(['active', 'expired', 'all'], { message: 'must be active, expired or all' })
+    .enum(SUPPRESSION_STATES, { message: `must be ${SUPPRESSION_STATES.join(', ')}` })
     .default('all')
     .openapi({ description: 'active: not expired; expired: expires_at has passed' }),
 });
