@@ -4,7 +4,7 @@
  */
 import type { Express } from 'express';
 import type { Logger } from 'pino';
-import { createIamClients, type IamClients } from './aws/iam-gateway';
+
 import { ConfigError, type Config } from './config';
 import { settleBy, type Deadline } from './deadline';
 import { createApp } from './http/app';
@@ -12,8 +12,10 @@ import { KeywatchMetrics } from './observability/metrics';
 import { fanOut, type RunFinishedListener } from './observability/run-listeners';
 import type { SnapshotCollector } from './aws/collect-context';
 import { collectors } from './aws/collectors';
+import { AccountConnections } from './scans/connections';
 import { PostRunTasks } from './scans/post-run';
 import { ScanService } from './scans/scan-service';
+import { TargetRegistry, type DiscoveryStatus } from './scans/targets';
 import { startScheduler, type Scheduler } from './scheduler/scheduler';
 import { isStoreError, makeMetricsQueries, openStore, type Store } from './store';
 import { type ScanRun } from './domain/runs';
@@ -23,7 +25,15 @@ export interface AppContext {
   config: Config;
   logger: Logger;
   store: Store;
-  clients: IamClients;
+  /** Base clients and one limiter per AWS account. */
+  connections: AccountConnections;
+  /** Which targets exist (configured, discovered) and how to reach each. */
+  targets: TargetRegistry;
+  /**
+   * The first organization discovery, started with the context (null without discovery): the server
+   * waits for it before it schedules; tests await it before they scan an organization.
+   */
+  discovered: Promise<DiscoveryStatus | null>;
   scans: ScanService;
   scheduler: Scheduler | null;
   app: Express;
@@ -75,7 +85,7 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
   const metrics: KeywatchMetrics = new KeywatchMetrics({
     version: config.version,
     queries: makeMetricsQueries(store.handle),
-    targets: () => [config.target],
+    targets: () => targets.active().map((t) => t.name),
     isScanRunning: (target: string): boolean => scans.isRunning(target),
     logger,
     clock,
@@ -88,13 +98,19 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     webhook: config.webhook,
     retentionDays: config.retentionDays,
   });
-  const clients = createIamClients({ region: config.aws.region, endpoint: config.aws.endpoints.iam, credentials: options.awsCredentials });
+  const connections = new AccountConnections({
+    region: config.aws.region,
+    endpoints: config.aws.endpoints,
+    credentials: options.awsCredentials,
+    limiter: config.iam,
+  });
+  const targets = new TargetRegistry({ targets: config.targets, store, connections, logger, clock });
   const scans: ScanService = new ScanService({
     store,
     logger,
-    target: config.target,
-    clients,
-    limiter: config.iam,
+    targets,
+    connections,
+    parallelism: config.scanParallelism,
     checks: config.checks,
     collectors: options.collectors ?? collectors,
     reportTimeoutMs: config.reportTimeoutMs,
@@ -107,14 +123,16 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
   // is scanning (fresh lease) is left alone. Later ones are caught by the heartbeat.
   try {
     scans.interruptAbandoned();
+    targets.syncConfigured();
   } catch (error) {
     void scans.shutdown();
-    clients.destroy();
+    void connections.stop();
     store.close();
     throw databaseStartupError(error);
   }
+  const discovered = targets.discover();
   const scheduler = options.schedule
-    ? startScheduler({ cron: config.schedule.cron, timezone: config.schedule.timezone, source: config.schedule.source, scans, logger })
+    ? startScheduler({ cron: config.schedule.cron, timezone: config.schedule.timezone, scans, targets, ready: discovered, logger })
     : null;
   postRun.start();
   const app = createApp({ config, store, scans, logger, clock, nextScheduledScan: () => scheduler?.nextRun() ?? null }, { metrics });
@@ -124,7 +142,9 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     config,
     logger,
     store,
-    clients,
+    connections,
+    targets,
+    discovered,
     scans,
     scheduler,
     app,
@@ -143,7 +163,7 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
         postRun.stop(deadline, scansOver),
         ...drain.map((work) => settleBy(work, deadline)),
       ]);
-      clients.destroy();
+      await connections.stop();
       store.close();
     },
   };

@@ -1,11 +1,15 @@
 /**
- * The one use case that runs a scan. The API, the scheduler and the CLI all call start(); one
- * lease per target in the database guarantees never two scans of a target at once, in this process
- * or any other on the same database (the API answers 409, the CLI exits 1, the scheduler skips).
+ * The one use case that runs scans. The API, the scheduler and the CLI all call start() (one
+ * target) or startAll() (every active target); one lease per target in the database guarantees
+ * never two scans of a target at once, in this process or any other on the same database (the API
+ * answers 409, the CLI exits 1, the scheduler skips).
  *
- *   create run (running) + take the target's lease, in ONE transaction → collect snapshot (limiter)
- *   → evaluate checks (pure) → write results + succeeded + release the lease in ONE transaction
+ *   create run (running, or queued while KEYWATCH_SCAN_PARALLELISM scans run) + take the target's
+ *   lease, in ONE transaction → wait for a scan slot → credentials (a role target assumes its role)
+ *   → collect snapshot (the target's limiter) → evaluate checks (pure) → write results + succeeded
+ *   + release the lease in ONE transaction
  *
+ * One target's failure never stops another's: each run fails on its own, with its own error.
  * While it scans, a heartbeat renews the lease every few seconds; a lease not renewed within the
  * lease timeout belongs to a process that died, and its run is marked interrupted, finished at its
  * last heartbeat. Any failure ends the run `failed` with an error a person can act on, and changes
@@ -13,8 +17,8 @@
  */
 import type { Logger } from 'pino';
 import type { SnapshotCollector } from '../aws/collect-context';
-import { IamGateway, type IamClients } from '../aws/iam-gateway';
-import { emptyCallStats, IamLimiter, type CallStats } from '../aws/limiter';
+import { IamGateway } from '../aws/iam-gateway';
+import { emptyCallStats, type CallStats } from '../aws/limiter';
 import { evaluateChecks, neededData } from '../checks/evaluate';
 import type { ResolvedCheck } from '../checks/settings';
 import type { IamSnapshot, ScanSource } from '../domain/snapshot';
@@ -22,15 +26,20 @@ import { settleBy, unwindDeadline, type Deadline } from '../deadline';
 import { AppError, isAppError } from '../errors';
 import { isStoreError, newLeaseOwner, RunNotRunningError, StoreError, TargetBusyError, type LeaseOwner, type Store } from '../store';
 import { type RunStats, type RunTrigger, type ScanRun } from '../domain/runs';
+import type { Target } from '../domain/targets';
+import type { AccountConnections } from './connections';
 import { countBySeverity, toFindingInput } from './finding-input';
+import type { TargetRegistry } from './targets';
 
 export interface ScanServiceOptions {
   store: Store;
   logger: Logger;
-  /** The configured target name and how to reach its account. */
-  target: string;
-  clients: IamClients;
-  limiter: { ratePerSecond: number; concurrency: number; maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number };
+  /** Which targets exist and how to reach each. */
+  targets: TargetRegistry;
+  /** Clients and limiters per account. */
+  connections: AccountConnections;
+  /** How many targets are scanned at once (KEYWATCH_SCAN_PARALLELISM); the rest wait, queued. */
+  parallelism?: number;
   checks: ResolvedCheck[];
   collectors: Partial<Record<ScanSource, SnapshotCollector>>;
   reportTimeoutMs: number;
@@ -51,13 +60,15 @@ export interface ScanServiceOptions {
 const heartbeatIntervalOf = (leaseTimeoutMs: number): number => Math.max(100, Math.min(5_000, Math.floor(leaseTimeoutMs / 4)));
 
 export interface StartScanInput {
-  source: ScanSource;
+  /** Default: the target's source (KEYWATCH_SCAN_SOURCE, or the targets file's). */
+  source?: ScanSource;
   trigger: RunTrigger;
+  /** Default: the only active target (several active: a 400 naming `target`). */
   target?: string;
 }
 
 export interface StartedScan {
-  /** The run as created (status `running`). */
+  /** The run as created (status `running`, or `queued` while it waits for a scan slot). */
   run: ScanRun;
   /**
    * Settles with the finished run as stored; never rejects (a failure is a `failed` run). When even
@@ -77,10 +88,45 @@ interface RunningScan {
   done: Promise<ScanRun>;
 }
 
+/** A scan slot (KEYWATCH_SCAN_PARALLELISM): taken at once when free, else waited for in order. */
+class ScanSlots {
+  private busy = 0;
+  private readonly waiting: Array<(granted: boolean) => void> = [];
+  private closed = false;
+
+  constructor(private readonly size: number) {}
+
+  /** Takes a slot now if one is free and nobody waits. */
+  tryTake(): boolean {
+    if (this.closed || this.busy >= this.size || this.waiting.length > 0) return false;
+    this.busy++;
+    return true;
+  }
+
+  /** Resolves true when a slot is handed over; false when the service shuts down first. */
+  wait(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the slot to the next waiter, or frees it. */
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next(true);
+    else this.busy--;
+  }
+
+  /** Shutdown: no more slots; every waiter gets false. */
+  close(): void {
+    this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter(false);
+  }
+}
+
 export class ScanService {
   /** This process's scans (the database lease is the lock; this is what the heartbeat renews). */
   private readonly running = new Map<string, RunningScan>();
-  private readonly limiter: IamLimiter;
+  private readonly slots: ScanSlots;
   private readonly clock: () => Date;
   /** Who this process is in scan_leases. */
   readonly owner: LeaseOwner = newLeaseOwner();
@@ -89,15 +135,15 @@ export class ScanService {
   private lastLeaseProblem: string | null = null;
 
   constructor(private readonly options: ScanServiceOptions) {
-    this.limiter = new IamLimiter(options.limiter);
+    this.slots = new ScanSlots(options.parallelism ?? 4);
     this.clock = options.clock ?? (() => new Date());
     this.leaseTimeoutMs = options.leaseTimeoutMs ?? 60_000;
     this.heartbeat = setInterval(() => this.maintainLeases(), heartbeatIntervalOf(this.leaseTimeoutMs));
     this.heartbeat.unref();
   }
 
-  get target(): string {
-    return this.options.target;
+  get targets(): TargetRegistry {
+    return this.options.targets;
   }
 
   get checks(): ResolvedCheck[] {
@@ -108,8 +154,8 @@ export class ScanService {
     return Object.keys(this.options.collectors) as ScanSource[];
   }
 
-  /** Whether a scan of the target is running, in this process or another one with a fresh lease. */
-  isRunning(target = this.options.target): boolean {
+  /** Whether a scan of the target is running (or queued), in this process or another one with a fresh lease. */
+  isRunning(target: string): boolean {
     if (this.running.has(target)) return true;
     const lease = this.options.store.runs.leaseOf(target);
     return lease !== null && lease.heartbeatAt >= this.clock().getTime() - this.leaseTimeoutMs;
@@ -120,50 +166,102 @@ export class ScanService {
   }
 
   /**
-   * Starts a scan and returns at once with the `running` run; `done` settles when it finishes
-   * (it never rejects: a failure is a `failed` run). Throws 409 while the target is being scanned.
+   * Starts a scan of one target and returns at once with the run (`running`, or `queued` until a
+   * scan slot is free); `done` settles when it finishes (it never rejects: a failure is a `failed`
+   * run). Throws 409 while the target is being scanned, 400 for an unknown or inactive target.
    */
   start(input: StartScanInput): StartedScan {
-    const target = input.target ?? this.options.target;
-    if (target !== this.options.target) {
-      throw AppError.validation([{ field: 'target', message: `unknown target "${target}"; this keywatch scans "${this.options.target}"` }]);
+    const target = this.options.targets.resolve(input.target);
+    return this.startTarget(target, input.trigger, input.source);
+  }
+
+  /**
+   * Starts a scan of every active target: the runs that started, and for each target already being
+   * scanned the 409 it got (one busy target never stops the others).
+   */
+  startAll(input: { trigger: RunTrigger; source?: ScanSource }): { started: StartedScan[]; refused: { target: string; error: AppError }[] } {
+    const started: StartedScan[] = [];
+    const refused: { target: string; error: AppError }[] = [];
+    for (const target of this.options.targets.active()) {
+      try {
+        started.push(this.startTarget(target, input.trigger, input.source));
+      } catch (error) {
+        if (isAppError(error) && error.code === 'scan_in_progress') refused.push({ target: target.name, error });
+        else throw error;
+      }
     }
-    const collector = this.options.collectors[input.source];
+    return { started, refused };
+  }
+
+  private startTarget(target: Target, trigger: RunTrigger, requestedSource: ScanSource | undefined): StartedScan {
+    const source = requestedSource ?? target.source;
+    const collector = this.options.collectors[source];
     if (!collector) {
-      throw AppError.validation([
-        { field: 'source', message: `source "${input.source}" is not available; use one of: ${this.sources().join(', ')}` },
-      ]);
+      throw AppError.validation([{ field: 'source', message: `source "${source}" is not available; use one of: ${this.sources().join(', ')}` }]);
     }
-    const current = this.running.get(target);
-    if (current) throw scanInProgress(target, current.runId, null);
+    const current = this.running.get(target.name);
+    if (current) throw scanInProgress(target.name, current.runId, null);
     // Take the in-process slot before anything asynchronous can interleave; the database lease is
     // taken with the run row, in one transaction.
     const slot: RunningScan = { runId: -1, gateway: null, done: Promise.resolve(undefined as unknown as ScanRun) };
-    this.running.set(target, slot);
+    this.running.set(target.name, slot);
+    const hasSlot = this.slots.tryTake();
     let run: ScanRun;
     try {
       const now = this.clock().getTime();
       run = this.options.store.runs.create({
-        target,
-        source: input.source,
-        trigger: input.trigger,
+        target: target.name,
+        accountId: target.accountId,
+        accountName: target.label,
+        source,
+        trigger,
+        queued: !hasSlot,
         startedAt: now,
         settings: this.settingsSnapshot(),
         lease: { owner: this.owner, staleBefore: now - this.leaseTimeoutMs },
       });
     } catch (error) {
       // Refused (409) or not stored (StoreError, 503): nothing starts, the slot is free again.
-      this.running.delete(target);
-      if (error instanceof TargetBusyError) throw scanInProgress(target, error.runId, error.holder);
+      this.running.delete(target.name);
+      if (hasSlot) this.slots.release();
+      if (error instanceof TargetBusyError) throw scanInProgress(target.name, error.runId, error.holder);
       throw error;
     }
     slot.runId = run.id;
     let snapshotOut: IamSnapshot | null = null;
-    const ended = this.execute(run, collector, slot, (s) => (snapshotOut = s)).finally(() => this.running.delete(target));
+    const ended = this.whenSlotFree(run, hasSlot)
+      .then((started) => (started ? this.execute(started, target, collector, slot, (s) => (snapshotOut = s)) : this.ended(run)))
+      .finally(() => this.running.delete(target.name));
     slot.done = ended.then((e) => e.run);
     const recorded = ended.then((e) => (e.endError ? Promise.reject(e.endError) : e.run));
     recorded.catch(() => undefined); // handled here: callers that do not wait must not see an unhandled rejection
     return { run, done: slot.done, recorded, snapshot: slot.done.then(() => snapshotOut) };
+  }
+
+  /**
+   * The run once it may scan: at once when it got a slot; a queued run when a slot is handed to it
+   * (then `running` from that moment). null when it never starts (shutdown, or interrupted while queued).
+   */
+  private async whenSlotFree(run: ScanRun, hasSlot: boolean): Promise<ScanRun | null> {
+    if (hasSlot) return run;
+    if (!(await this.slots.wait())) return null;
+    const now = this.clock().getTime();
+    try {
+      if (this.options.store.runs.markStarted(run.id, now)) return { ...run, status: 'running', startedAt: now, heartbeatAt: now };
+    } catch (error) {
+      this.options.logger.error({ err: error, run_id: run.id }, 'could not start a queued run');
+    }
+    this.slots.release();
+    return null;
+  }
+
+  /** A run that ended without scanning (interrupted while queued): as stored. */
+  private async ended(run: ScanRun): Promise<{ run: ScanRun; endError: StoreError | null }> {
+    try {
+      return { run: this.options.store.runs.get(run.id) ?? run, endError: null };
+    } catch {
+      return { run: { ...run, status: 'interrupted' }, endError: null };
+    }
   }
 
   /**
@@ -212,6 +310,9 @@ export class ScanService {
   async shutdown(deadline: Deadline = Date.now()): Promise<void> {
     const scans = [...this.running.values()];
     const allDone = () => Promise.all(scans.map((s) => s.done));
+    // Queued runs never start now; they are interrupted with the running ones at the deadline (or now,
+    // when nothing runs).
+    this.slots.close();
     if (scans.length > 0 && !(await settleBy(allDone(), deadline))) {
       for (const s of scans) {
         s.gateway?.cancel(new AppError('internal_error', 503, 'keywatch is shutting down'));
@@ -225,11 +326,20 @@ export class ScanService {
       }
       // Queued IAM calls now fail fast; abort the ones in flight too (slow answers would otherwise
       // hold the scan up to the SDK's request timeout), and let the scans unwind before the store closes.
-      this.options.clients.destroy();
+      this.options.connections.abortAll();
       await settleBy(allDone(), unwindDeadline(deadline));
     }
     clearInterval(this.heartbeat);
-    await this.limiter.stop();
+  }
+
+  /** A configured target without a role learns its account from its first scan (GET /api/targets shows it). */
+  private learnAccount(target: Target, accountId: string, log: Logger): void {
+    if (target.accountId === accountId) return;
+    try {
+      this.options.store.targets.recordAccount(target.name, accountId);
+    } catch (error) {
+      log.warn({ err: error }, 'could not record the account id of the target');
+    }
   }
 
   private evaluateOptions(): { riskEscalation: boolean } {
@@ -240,13 +350,29 @@ export class ScanService {
     return Object.fromEntries(this.options.checks.map((c) => [c.check.id, { enabled: c.enabled, settings: c.settings }]));
   }
 
-  /** Waits for the scan of a target that is running now (if any). */
-  async waitForRunning(target = this.options.target): Promise<void> {
-    await this.running.get(target)?.done;
+  /** Waits for the scan of a target that is running now (if any); without a target, for every scan of this process. */
+  async waitForRunning(target?: string): Promise<void> {
+    if (target !== undefined) await this.running.get(target)?.done;
+    else await Promise.all([...this.running.values()].map((s) => s.done));
   }
 
   private async execute(
     run: ScanRun,
+    target: Target,
+    collector: SnapshotCollector,
+    slot: RunningScan,
+    keepSnapshot: (s: IamSnapshot) => void,
+  ): Promise<{ run: ScanRun; endError: StoreError | null }> {
+    try {
+      return await this.scan(run, target, collector, slot, keepSnapshot);
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  private async scan(
+    run: ScanRun,
+    target: Target,
     collector: SnapshotCollector,
     slot: RunningScan,
     keepSnapshot: (s: IamSnapshot) => void,
@@ -254,13 +380,16 @@ export class ScanService {
     const log = this.options.logger.child({ run_id: run.id, target: run.target, source: run.source, trigger: run.trigger });
     const started = Date.now();
     const callStats: CallStats = emptyCallStats();
-    const gateway = new IamGateway(this.options.clients, this.limiter, callStats);
+    const connection = this.options.connections.forRun(target, callStats);
+    const gateway = new IamGateway(connection.clients, connection.limiter, callStats);
     slot.gateway = gateway;
     const source = run.source as ScanSource;
     log.info('scan started');
     let accountId: string | null = null;
     let endError: StoreError | null = null;
     try {
+      // A role target assumes its role first: a refused AssumeRole fails the run naming the role.
+      await gateway.ensureCredentials();
       const snapshot = await collector({
         gateway,
         needs: neededData(this.options.checks, source, this.evaluateOptions()),
@@ -294,6 +423,7 @@ export class ScanService {
         evaluatedChecks: this.options.checks.map((c) => c.check.id).filter((id) => !skipped.some((s) => s.checkId === id)),
       });
       log.info({ stats, outcome }, 'scan succeeded');
+      this.learnAccount(target, snapshot.accountId, log);
     } catch (error) {
       gateway.cancel(error instanceof Error ? error : new Error(String(error)));
       if (error instanceof RunNotRunningError) {
@@ -326,6 +456,8 @@ export class ScanService {
         }
         log.warn({ error_code: code, error: message, stats: statsOf(callStats, started) }, 'scan failed');
       }
+    } finally {
+      connection.release();
     }
     let finished: ScanRun;
     try {

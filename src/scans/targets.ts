@@ -51,13 +51,24 @@ export class TargetRegistry {
     return this.discovery;
   }
 
-  /**
-   * Brings the stored targets up to date: the configured ones always; the organization's accounts
-   * when discovery is on. Never throws for an AWS failure: that is logged and kept in lastDiscovery.
-   */
+  /** Brings the stored targets up to date: the configured ones, then (discovery on) the organization's accounts. */
   async refresh(): Promise<DiscoveryStatus | null> {
+    this.syncConfigured();
+    return this.discover();
+  }
+
+  /** The configured targets are exactly the configuration's (at start-up, before anything scans). */
+  syncConfigured(): void {
     const { targets, store, clock } = this.options;
     store.targets.syncConfigured(targets.configured.map(describeConfigured), clock().getTime());
+  }
+
+  /**
+   * Discovers the organization's accounts (discovery on; otherwise null). Never throws for an AWS
+   * failure: that is logged and kept in lastDiscovery, and the accounts known before stay.
+   */
+  async discover(): Promise<DiscoveryStatus | null> {
+    const { targets, store, clock } = this.options;
     if (!targets.organization) return null;
     const org = targets.organization;
     const stats = emptyCallStats();

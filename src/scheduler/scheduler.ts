@@ -1,12 +1,15 @@
 /**
- * Scheduled scans (node-cron). They go through the same ScanService (and database lease) as the API
- * and CLI: while any process scans the target, a scheduled scan is skipped and logged.
+ * Scheduled scans (node-cron). Each cycle brings the targets up to date (organization discovery:
+ * a new account is scanned from this cycle on, one that left is not) and starts a scan of every
+ * active target through the same ScanService (and database leases) as the API and CLI; the scan
+ * service runs KEYWATCH_SCAN_PARALLELISM of them at once. A target another scan holds is skipped and
+ * logged; cycles never overlap.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { ScanSource } from '../domain/snapshot';
-import { isAppError } from '../errors';
 import type { ScanService } from '../scans/scan-service';
+import type { TargetRegistry } from '../scans/targets';
 
 export interface Scheduler {
   nextRun(): Date | null;
@@ -16,8 +19,12 @@ export interface Scheduler {
 export function startScheduler(options: {
   cron: string | null;
   timezone: string;
-  source: ScanSource;
   scans: ScanService;
+  targets?: TargetRegistry;
+  /** Resolves once the targets are known at start-up (the first discovery); cycles wait for it. */
+  ready?: Promise<unknown>;
+  /** Every target's own source by default (KEYWATCH_SCAN_SOURCE, or the targets file's). */
+  source?: ScanSource;
   logger: Logger;
 }): Scheduler {
   const { logger } = options;
@@ -29,13 +36,15 @@ export function startScheduler(options: {
     options.cron,
     async () => {
       try {
-        const { run, done } = options.scans.start({ source: options.source, trigger: 'schedule' });
-        logger.info({ run_id: run.id }, 'scheduled scan started');
-        await done;
-      } catch (error) {
+        await options.ready;
+        await options.targets?.discover();
+        const { started, refused } = options.scans.startAll({ trigger: 'schedule', source: options.source });
         // The message names the running run (in this process or another one on the same database).
-        if (isAppError(error) && error.code === 'scan_in_progress') logger.warn({ reason: error.message }, 'scheduled scan skipped: a scan of this target is already running');
-        else logger.error({ err: error }, 'scheduled scan could not start');
+        for (const r of refused) logger.warn({ target: r.target, reason: r.error.message }, 'scheduled scan skipped: a scan of this target is already running');
+        logger.info({ run_ids: started.map((s) => s.run.id), targets: started.map((s) => s.run.target) }, 'scheduled scans started');
+        await Promise.all(started.map((s) => s.done));
+      } catch (error) {
+        logger.error({ err: error }, 'scheduled scans could not start');
       }
     },
     { timezone: options.timezone, name: 'keywatch-scan', noOverlap: true },
