@@ -6,7 +6,7 @@
 import type { AccessKeySnapshot, IamSnapshot, UserSnapshot } from '../domain/snapshot';
 import { type SettingSpec, type Settings } from './types';
 import { SEVERITIES, type Severity } from '../domain/severity';
-import { isoOrNull } from './time';
+import { isoOrNull, olderThanDays } from './time';
 
 export type SettingSpecs = Record<string, SettingSpec>;
 
@@ -65,4 +65,22 @@ export function keyLastUsedEvidence(key: AccessKeySnapshot): Record<string, stri
 /** "1 day" / "2 days". */
 export function days(n: number): string {
   return `${n} ${n === 1 ? 'day' : 'days'}`;
+}
+
+/**
+ * Every Active credential of one kind (SSH keys, signing certificates, service-specific credentials)
+ * created more than `limitDays` × 24 h ago, with its user, in snapshot order: what the
+ * credential-age checks report.
+ */
+export function activeCredentialsOlderThan<C extends { status: string }>(
+  snapshot: IamSnapshot,
+  now: Date,
+  limitDays: number,
+  kind: { of(user: UserSnapshot): readonly C[] | undefined; date(credential: C): Date },
+): Array<{ user: UserSnapshot; credential: C }> {
+  return snapshot.users.flatMap((user) =>
+    (kind.of(user) ?? [])
+      .filter((credential) => credential.status === 'Active' && olderThanDays(kind.date(credential), now, limitDays))
+      .map((credential) => ({ user, credential })),
+  );
 }

@@ -10,8 +10,8 @@
  * Durable evidence: status, service_name, service_user_name, created_date, limit_days.
  */
 import type { CheckDefinition, FindingDraft } from './types';
-import { days, intSetting, severitySetting, type SettingSpecs } from './common';
-import { elapsedPast, iso, olderThanDays } from './time';
+import { activeCredentialsOlderThan, days, intSetting, severitySetting, type SettingSpecs } from './common';
+import { elapsedPast, iso } from './time';
 
 const SETTINGS = {
   max_age_days: {
@@ -46,34 +46,29 @@ export const serviceCredentialNotRotated: CheckDefinition = {
   evaluate(snapshot, settings, now) {
     const limit = intSetting(SETTINGS, settings, 'max_age_days');
     const severity = severitySetting(SETTINGS, settings, 'severity');
-    const findings: FindingDraft[] = [];
-    for (const user of snapshot.users) {
-      for (const cred of user.serviceCredentials ?? []) {
-        if (cred.status !== 'Active' || !olderThanDays(cred.createdAt, now, limit)) continue;
-        findings.push({
-          checkId: serviceCredentialNotRotated.id,
-          severity,
-          resourceType: 'service_credential',
-          resourceId: cred.serviceSpecificCredentialId,
-          userName: user.userName,
-          userArn: user.arn,
-          message:
-            `Service-specific credential ${cred.serviceSpecificCredentialId} (${cred.serviceName}) of user ${user.userName} is ` +
-            `${elapsedPast(cred.createdAt, now, limit)} old (limit ${days(limit)}). Create a new one, move clients to it, ` +
-            'then deactivate and delete the old one.',
-          evidence: {
-            durable: {
-              status: cred.status,
-              service_name: cred.serviceName,
-              service_user_name: cred.serviceUserName,
-              created_date: iso(cred.createdAt),
-              limit_days: limit,
-            },
-            volatile: {},
+    return activeCredentialsOlderThan(snapshot, now, limit, { of: (user) => user.serviceCredentials, date: (c) => c.createdAt }).map(
+      ({ user, credential: cred }): FindingDraft => ({
+        checkId: serviceCredentialNotRotated.id,
+        severity,
+        resourceType: 'service_credential',
+        resourceId: cred.serviceSpecificCredentialId,
+        userName: user.userName,
+        userArn: user.arn,
+        message:
+          `Service-specific credential ${cred.serviceSpecificCredentialId} (${cred.serviceName}) of user ${user.userName} is ` +
+          `${elapsedPast(cred.createdAt, now, limit)} old (limit ${days(limit)}). Create a new one, move clients to it, ` +
+          'then deactivate and delete the old one.',
+        evidence: {
+          durable: {
+            status: cred.status,
+            service_name: cred.serviceName,
+            service_user_name: cred.serviceUserName,
+            created_date: iso(cred.createdAt),
+            limit_days: limit,
           },
-        });
-      }
-    }
-    return findings;
+          volatile: {},
+        },
+      }),
+    );
   },
 };

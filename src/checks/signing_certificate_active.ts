@@ -9,8 +9,8 @@
  * Durable evidence: status, upload_date, limit_days.
  */
 import type { CheckDefinition, FindingDraft } from './types';
-import { days, intSetting, severitySetting, type SettingSpecs } from './common';
-import { elapsedPast, iso, olderThanDays } from './time';
+import { activeCredentialsOlderThan, days, intSetting, severitySetting, type SettingSpecs } from './common';
+import { elapsedPast, iso } from './time';
 
 const SETTINGS = {
   max_age_days: {
@@ -44,24 +44,19 @@ export const signingCertificateActive: CheckDefinition = {
   evaluate(snapshot, settings, now) {
     const limit = intSetting(SETTINGS, settings, 'max_age_days');
     const severity = severitySetting(SETTINGS, settings, 'severity');
-    const findings: FindingDraft[] = [];
-    for (const user of snapshot.users) {
-      for (const cert of user.signingCertificates ?? []) {
-        if (cert.status !== 'Active' || !olderThanDays(cert.uploadedAt, now, limit)) continue;
-        findings.push({
-          checkId: signingCertificateActive.id,
-          severity,
-          resourceType: 'signing_certificate',
-          resourceId: cert.certificateId,
-          userName: user.userName,
-          userArn: user.arn,
-          message:
-            `Signing certificate ${cert.certificateId} of user ${user.userName} is active and was uploaded ` +
-            `${elapsedPast(cert.uploadedAt, now, limit)} ago (limit ${days(limit)}). Delete it if nothing signs with it, or replace it.`,
-          evidence: { durable: { status: cert.status, upload_date: iso(cert.uploadedAt), limit_days: limit }, volatile: {} },
-        });
-      }
-    }
-    return findings;
+    return activeCredentialsOlderThan(snapshot, now, limit, { of: (user) => user.signingCertificates, date: (c) => c.uploadedAt }).map(
+      ({ user, credential: cert }): FindingDraft => ({
+        checkId: signingCertificateActive.id,
+        severity,
+        resourceType: 'signing_certificate',
+        resourceId: cert.certificateId,
+        userName: user.userName,
+        userArn: user.arn,
+        message:
+          `Signing certificate ${cert.certificateId} of user ${user.userName} is active and was uploaded ` +
+          `${elapsedPast(cert.uploadedAt, now, limit)} ago (limit ${days(limit)}). Delete it if nothing signs with it, or replace it.`,
+        evidence: { durable: { status: cert.status, upload_date: iso(cert.uploadedAt), limit_days: limit }, volatile: {} },
+      }),
+    );
   },
 };

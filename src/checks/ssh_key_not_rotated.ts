@@ -9,8 +9,8 @@
  * Durable evidence: status, upload_date, limit_days.
  */
 import type { CheckDefinition, FindingDraft } from './types';
-import { days, intSetting, severitySetting, type SettingSpecs } from './common';
-import { elapsedPast, iso, olderThanDays } from './time';
+import { activeCredentialsOlderThan, days, intSetting, severitySetting, type SettingSpecs } from './common';
+import { elapsedPast, iso } from './time';
 
 const SETTINGS = {
   max_age_days: {
@@ -43,24 +43,19 @@ export const sshKeyNotRotated: CheckDefinition = {
   evaluate(snapshot, settings, now) {
     const limit = intSetting(SETTINGS, settings, 'max_age_days');
     const severity = severitySetting(SETTINGS, settings, 'severity');
-    const findings: FindingDraft[] = [];
-    for (const user of snapshot.users) {
-      for (const key of user.sshPublicKeys ?? []) {
-        if (key.status !== 'Active' || !olderThanDays(key.uploadedAt, now, limit)) continue;
-        findings.push({
-          checkId: sshKeyNotRotated.id,
-          severity,
-          resourceType: 'ssh_key',
-          resourceId: key.sshPublicKeyId,
-          userName: user.userName,
-          userArn: user.arn,
-          message:
-            `SSH public key ${key.sshPublicKeyId} of user ${user.userName} was uploaded ${elapsedPast(key.uploadedAt, now, limit)} ago ` +
-            `(limit ${days(limit)}). Upload a new key, switch Git clients to it, then deactivate and delete the old one.`,
-          evidence: { durable: { status: key.status, upload_date: iso(key.uploadedAt), limit_days: limit }, volatile: {} },
-        });
-      }
-    }
-    return findings;
+    return activeCredentialsOlderThan(snapshot, now, limit, { of: (user) => user.sshPublicKeys, date: (c) => c.uploadedAt }).map(
+      ({ user, credential: key }): FindingDraft => ({
+        checkId: sshKeyNotRotated.id,
+        severity,
+        resourceType: 'ssh_key',
+        resourceId: key.sshPublicKeyId,
+        userName: user.userName,
+        userArn: user.arn,
+        message:
+          `SSH public key ${key.sshPublicKeyId} of user ${user.userName} was uploaded ${elapsedPast(key.uploadedAt, now, limit)} ago ` +
+          `(limit ${days(limit)}). Upload a new key, switch Git clients to it, then deactivate and delete the old one.`,
+        evidence: { durable: { status: key.status, upload_date: iso(key.uploadedAt), limit_days: limit }, volatile: {} },
+      }),
+    );
   },
 };

@@ -19,37 +19,12 @@ import {
   type SimAccount,
 } from '../../src/simulator';
 import { runFindings, wholeSecondNow, type FindingJson, type RunJson } from '../report/helpers';
+import { onlyChecks } from '../support/checks-env';
 import { scanViaApi, startHarness, type Harness } from '../support/harness';
 
 const ACCOUNT_ID = '555566667777';
 const scan = async (h: Harness, source = 'api') => (await scanViaApi(h, source)) as unknown as RunJson;
 const of = (findings: FindingJson[], checkId: string) => findings.filter((f) => f.check_id === checkId);
-
-/** Only the given checks enabled (every other default check off), risk escalation off unless asked. */
-function onlyChecks(ids: string[], escalation = false): Record<string, string> {
-  const all = [
-    'access_key_not_rotated',
-    'access_key_unused',
-    'access_key_inactive_lingering',
-    'user_multiple_active_keys',
-    'user_admin_with_access_key',
-    'user_console_without_mfa',
-    'user_password_unused',
-    'user_password_and_keys',
-    'user_inactive',
-    'ssh_key_not_rotated',
-    'signing_certificate_active',
-    'service_credential_not_rotated',
-    'root_access_key',
-    'root_mfa_disabled',
-    'root_hardware_mfa',
-    'root_recently_used',
-    'password_policy_weak',
-  ];
-  const env: Record<string, string> = { KEYWATCH_RISK_ESCALATION: String(escalation) };
-  for (const id of all) env[`KEYWATCH_CHECK_${id.toUpperCase()}_ENABLED`] = String(ids.includes(id));
-  return env;
-}
 
 /** dev: old and young SSH keys, certificates and service credentials, active and inactive; plain: none. */
 function surfaceAccount(now: Date) {

@@ -17,23 +17,9 @@ import Database from 'better-sqlite3';
 import request from 'supertest';
 import { waitFor } from '../ops/support';
 import { accountWithKeyAges, accountWithUsers } from '../support/accounts';
+import { immutableFilesSupported } from '../support/files';
 import { makeTempDir, scanViaApi, startHarness, TEST_PASSWORD, TEST_USER, type Harness } from '../support/harness';
 
-/** Whether this machine can make a file immutable (root with CAP_LINUX_IMMUTABLE on ext4, xfs, btrfs…). */
-function immutableFilesSupported(): boolean {
-  const dir = makeTempDir('keywatch-chattr-');
-  const file = path.join(dir, 'probe');
-  fs.writeFileSync(file, 'x');
-  try {
-    execFileSync('chattr', ['+i', file], { stdio: 'ignore' });
-    execFileSync('chattr', ['-i', file], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const SUPPRESSION = { check_id: 'access_key_not_rotated', user_pattern: 'user-*', reason: 'accepted for the test' };
 

@@ -12,23 +12,10 @@ import pino from 'pino';
 import { buildAppContext } from '../../src/app-context';
 import { ConfigError, loadConfig } from '../../src/config';
 import { emptyAccount, startSimulator, type SimulatorHandle } from '../../src/simulator';
+import { immutableFilesSupported } from '../support/files';
 import { makeTempDir, testEnv } from '../support/harness';
 import { runCli } from './cli-run';
 
-function immutableFilesSupported(): boolean {
-  const dir = makeTempDir('keywatch-chattr-');
-  const file = path.join(dir, 'probe');
-  fs.writeFileSync(file, 'x');
-  try {
-    execFileSync('chattr', ['+i', file], { stdio: 'ignore' });
-    execFileSync('chattr', ['-i', file], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('a database keywatch cannot use at start-up', () => {
   let sim: SimulatorHandle;

@@ -12,6 +12,7 @@ import {
   emptyAccount,
   mulberry32,
 } from '../../src/simulator';
+import { onlyChecks } from '../support/checks-env';
 import { scanViaApi, startHarness, type Harness } from '../support/harness';
 import { currentFindings, runFindings, wholeSecondNow, type RunJson } from './helpers';
 
@@ -19,29 +20,7 @@ const ACCOUNT_ID = '777788889999';
 const scan = async (h: Harness, source: string) => (await scanViaApi(h, source)) as unknown as RunJson;
 
 /** Every default check but the certificate check off, and no escalation: only the certificate calls remain. */
-const CERTIFICATES_ONLY: Record<string, string> = {
-  KEYWATCH_RISK_ESCALATION: 'false',
-  ...Object.fromEntries(
-    [
-      'access_key_not_rotated',
-      'access_key_unused',
-      'access_key_inactive_lingering',
-      'user_multiple_active_keys',
-      'user_admin_with_access_key',
-      'user_console_without_mfa',
-      'user_password_unused',
-      'user_password_and_keys',
-      'user_inactive',
-      'ssh_key_not_rotated',
-      'service_credential_not_rotated',
-      'root_access_key',
-      'root_mfa_disabled',
-      'root_hardware_mfa',
-      'root_recently_used',
-      'password_policy_weak',
-    ].map((id) => [`KEYWATCH_CHECK_${id.toUpperCase()}_ENABLED`, 'false']),
-  ),
-};
+const CERTIFICATES_ONLY = onlyChecks(['signing_certificate_active']);
 
 /**
  * old: one active certificate of 200 days; young: active, 10 days; retired: inactive, 300 days;
