@@ -35,7 +35,9 @@ interface Finding {
 }
 
 /** Management 1 key, prod 2 keys, dev 3 keys (all old enough to be findings), as an organization. */
-async function orgHarness(options: { now?: Date; clock?: () => Date; env?: Record<string, string>; externalId?: string } = {}): Promise<Harness> {
+async function orgHarness(
+  options: { now?: Date; clock?: () => Date; env?: Record<string, string>; externalId?: string; schedule?: boolean } = {},
+): Promise<Harness> {
   const now = options.now ?? new Date();
   const accounts = [
     accountWithKeyAges([100], now, { accountId: MGMT }),
@@ -47,6 +49,7 @@ async function orgHarness(options: { now?: Date; clock?: () => Date; env?: Recor
     account: accounts[0],
     sim: { organization },
     clock: options.clock,
+    schedule: options.schedule,
     env: {
       KEYWATCH_ORG_ROLE_NAME: ORG_ROLE_NAME,
       ...(options.externalId ? { KEYWATCH_ORG_EXTERNAL_ID: options.externalId } : {}),
@@ -112,6 +115,20 @@ describe('the organization over the REST API', () => {
     h.sim.setFaults([]);
     const prod = (await h.get('/api/targets')).body.items.find((t: { name: string }) => t.name === M1);
     expect(prod.last_run).toMatchObject({ id: failed.id, status: 'failed', error: { code: 'aws_access_denied', message: expect.stringMatching(/ListUsers/) } });
+  });
+
+  test('when scans are scheduled, then every active target shows the next scheduled scan and an inactive one none', async () => {
+    h = await orgHarness({ schedule: true, env: { KEYWATCH_SCAN_SCHEDULE: '0 3 * * *' } });
+    h.sim.removeAccount(M2);
+    await h.ctx.targets.discover();
+    const next = (await h.get('/api/health')).body.next_scheduled_scan;
+    expect(next).toEqual(expect.stringMatching(/T03:00:00\.000Z$/));
+    const items = (await h.get('/api/targets')).body.items;
+    expect(items.map((t: Record<string, unknown>) => [t.name, t.active, t.next_scan_at])).toEqual([
+      [MGMT, true, next],
+      [M1, true, next],
+      [M2, false, null],
+    ]);
   });
 
   test("when findings are counted, then GET /api/targets' counts per target and totals equal what GET /api/findings lists, suppressed findings left out of both", async () => {
