@@ -21,6 +21,7 @@ import { findingsRoutes } from './routes/findings';
 import { healthRoutes } from './routes/health';
 import { scansRoutes } from './routes/scans';
 import { suppressionsRoutes } from './routes/suppressions';
+import { targetsRoutes } from './routes/targets';
 import { trendsRoutes } from './routes/trends';
 import { v1Routes } from './routes/v1';
 
@@ -72,7 +73,7 @@ export function createApp(ctx: HttpContext, options: AppOptions = {}): Express {
   mountRoutes(
     api,
     registry,
-    [...checksRoutes(ctx), ...scansRoutes(ctx), ...diffRoutes(ctx), ...findingsRoutes(ctx), ...suppressionsRoutes(ctx), ...trendsRoutes(ctx), ...v1Routes(ctx)],
+    [...checksRoutes(ctx), ...targetsRoutes(ctx), ...scansRoutes(ctx), ...diffRoutes(ctx), ...findingsRoutes(ctx), ...suppressionsRoutes(ctx), ...trendsRoutes(ctx), ...v1Routes(ctx)],
     mount,
   );
 

@@ -3,6 +3,7 @@
  * numbers in query strings, pagination) and the page envelopes of lists. The JSON shapes of runs,
  * findings, diffs, suppressions and trends are keywatch's public shapes: src/presenters/schemas.ts.
  */
+import { LEGACY_TARGET_NAME_PATTERN } from '../domain/targets';
 import { FindingSchema } from '../presenters/schemas';
 import { z } from './openapi';
 
@@ -66,6 +67,15 @@ export const positiveId = (message = 'must be a positive whole number') =>
     .transform(Number)
     .pipe(z.number().max(Number.MAX_SAFE_INTEGER, message))
     .openapi({ type: 'integer', minimum: 1 });
+
+/**
+ * A target's name in a query or body: every target name matches (configured names, 12-digit account
+ * ids of discovered accounts). Anything else is a 400 naming the field, never a header or log injection.
+ */
+export const targetName = () =>
+  z
+    .string({ message: 'must be a target name (GET /api/targets)' })
+    .regex(LEGACY_TARGET_NAME_PATTERN, 'must be 1-64 letters, digits, ".", "_" or "-" (a target name; see GET /api/targets)');
 
 export const PaginationQuery = z.object({
   limit: queryInt(1, 500).default(50).openapi({ description: 'Page size (1–500)', default: 50, example: 50 }),

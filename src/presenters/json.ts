@@ -14,25 +14,39 @@ import type { ScanRun } from '../domain/runs';
 import type { Severity } from '../domain/severity';
 import type { SuppressionView } from '../scans/suppressions';
 import type { FindingTimeline } from '../scans/timeline';
-import type { TrendPoint } from '../scans/trends';
+import type { TargetsOverview } from '../scans/targets-overview';
+import type { DayTrendPoint, TrendPoint } from '../scans/trends';
 import type { Finding, SuppressedFilter } from '../domain/findings';
-import type { FindingDetailJson, FindingJson, RunJson, SuppressionJson, TrendsJson } from './schemas';
+import type {
+  DayTrendsJson,
+  FindingDetailJson,
+  FindingJson,
+  RunJson,
+  RunTrendsJson,
+  ScanBatchJson,
+  SuppressionJson,
+  TargetsOverviewJson,
+} from './schemas';
 
 export const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 const DAY_MS = 86_400_000;
+
+/** A run's error as the API shows it (null when it has none). */
+const runError = (run: ScanRun) => (run.errorCode || run.error ? { code: run.errorCode ?? 'error', message: run.error ?? '' } : null);
 
 export function presentRun(run: ScanRun): RunJson {
   return {
     id: run.id,
     target: run.target,
     account_id: run.accountId,
+    account_name: run.accountName,
     source: run.source,
     trigger: run.trigger,
     status: run.status,
     started_at: iso(run.startedAt)!,
     finished_at: iso(run.finishedAt),
     duration_ms: run.finishedAt !== null ? run.finishedAt - run.startedAt : null,
-    error: run.errorCode || run.error ? { code: run.errorCode ?? 'error', message: run.error ?? '' } : null,
+    error: runError(run),
     stats: run.stats,
     skipped_checks: run.skippedChecks.map((s) => ({ check_id: s.checkId, reason: s.reason })),
     report_generated_at: iso(run.reportGeneratedAt),
@@ -65,6 +79,7 @@ export function presentFinding(f: Finding, now: number): FindingJson {
   return {
     id: f.id,
     target: f.target,
+    account_id: f.accountId,
     check_id: f.checkId,
     // The store keeps the values its writers were given: severities and resource types of the domain lists.
     severity: f.severity as Severity,
@@ -74,6 +89,7 @@ export function presentFinding(f: Finding, now: number): FindingJson {
     resource_id: f.resourceId,
     user_name: f.userName,
     user_arn: f.userArn,
+    privilege: f.privilege,
     evidence: { ...evidence, ...derivedAges(evidence, now) },
     remediation: text.remediation,
     status: f.status,
@@ -127,8 +143,9 @@ export function presentSuppression(s: SuppressionView): SuppressionJson {
   };
 }
 
-export function presentTrends(target: string, suppressed: SuppressedFilter, points: TrendPoint[], truncated: boolean): TrendsJson {
+export function presentTrends(target: string, suppressed: SuppressedFilter, points: TrendPoint[], truncated: boolean): RunTrendsJson {
   return {
+    bucket: 'run',
     target,
     suppressed,
     points: points.map((p) => ({
@@ -144,4 +161,63 @@ export function presentTrends(target: string, suppressed: SuppressedFilter, poin
     })),
     truncated,
   };
+}
+
+/** Trends by UTC day (organization-wide, or one target's with bucket=day). */
+export function presentDayTrends(target: string | null, suppressed: SuppressedFilter, points: DayTrendPoint[], truncated: boolean): DayTrendsJson {
+  return {
+    bucket: 'day',
+    target,
+    suppressed,
+    points: points.map((p) => ({
+      day: new Date(p.day * DAY_MS).toISOString().slice(0, 10),
+      finished_at: iso(p.finishedAt)!,
+      targets: p.targets,
+      scanned_targets: p.scannedTargets,
+      runs: p.runs,
+      open: p.open,
+      open_by_severity: p.openBySeverity as Record<Severity, number>,
+      new: p.new,
+      resolved: p.resolved,
+      changed: p.changed,
+      suppressed: p.suppressed,
+    })),
+    truncated,
+  };
+}
+
+/** GET /api/targets: one page of the overview's targets, with the totals over all of them. */
+export function presentTargets(o: TargetsOverview, page: { limit: number; offset: number }): TargetsOverviewJson {
+  const items = o.targets.slice(page.offset, page.offset + page.limit);
+  const last = o.discovery.last;
+  return {
+    totals: o.totals,
+    discovery: {
+      enabled: o.discovery.enabled,
+      last: last ? { ok: last.ok, at: iso(last.at)!, accounts: last.ok ? (last.accounts ?? 0) : null, error: last.error ?? null } : null,
+    },
+    items: items.map(({ target: t, lastRun, openFindings, nextScanAt }) => ({
+      name: t.name,
+      account_id: t.accountId,
+      account_name: t.label,
+      origin: t.origin,
+      active: t.active,
+      role_arn: t.roleArn,
+      source: t.source,
+      last_run: lastRun
+        ? { id: lastRun.id, status: lastRun.status, started_at: iso(lastRun.startedAt)!, finished_at: iso(lastRun.finishedAt), error: runError(lastRun) }
+        : null,
+      open_findings: openFindings,
+      next_scan_at: nextScanAt ? nextScanAt.toISOString() : null,
+    })),
+    total: o.targets.length,
+    limit: page.limit,
+    offset: page.offset,
+    next_offset: page.offset + items.length < o.targets.length ? page.offset + items.length : null,
+  };
+}
+
+/** POST /api/scans with `all`: the runs that started (or finished, with wait) and the targets refused. */
+export function presentScanBatch(runs: ScanRun[], refused: { target: string; error: { code: string; message: string } }[]): ScanBatchJson {
+  return { runs: runs.map(presentRun), refused: refused.map((r) => ({ target: r.target, error: { code: r.error.code, message: r.error.message } })) };
 }

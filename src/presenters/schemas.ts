@@ -8,9 +8,11 @@
  */
 import { END_REASONS, FINDING_STATUSES, RESOURCE_TYPES, SUPPRESSED_FILTERS, TIMELINE_EVENT_TYPES } from '../domain/findings';
 import { NOTIFICATION_STATUSES, WEBHOOK_FORMATS } from '../domain/notifications';
+import { PRIVILEGE_CLASSES } from '../domain/privilege';
 import { RUN_STATUSES, RUN_TRIGGERS } from '../domain/runs';
 import { SEVERITIES, type Severity } from '../domain/severity';
 import { SCAN_SOURCES } from '../domain/snapshot';
+import { TARGET_ORIGINS } from '../domain/targets';
 import { oneOf, z } from './zod';
 
 export const SeverityEnum = z.enum(SEVERITIES).openapi('Severity');
@@ -19,6 +21,14 @@ export const RunStatusEnum = z.enum(RUN_STATUSES).openapi('RunStatus');
 export const RunTriggerEnum = z.enum(RUN_TRIGGERS).openapi('RunTrigger', { description: 'What started the run' });
 export const ResourceTypeEnum = z.enum(RESOURCE_TYPES).openapi('ResourceType', { description: 'What a finding is about; resource_id is its id' });
 export const FindingStatusEnum = z.enum(FINDING_STATUSES).openapi('FindingStatus');
+export const PrivilegeEnum = z.enum(PRIVILEGE_CLASSES, { message: `must be ${oneOf(PRIVILEGE_CLASSES)}` }).openapi('Privilege', {
+  description:
+    "What the finding's user can do in its account (GetAccountAuthorizationDetails): `admin` (allowed `*` on `*`), " +
+    '`privilege_escalation` (allowed a known IAM escalation action) or `standard`.',
+});
+export const TargetOriginEnum = z.enum(TARGET_ORIGINS).openapi('TargetOrigin', {
+  description: '`configured` (KEYWATCH_TARGET or the targets file) or `organization` (discovered with organizations:ListAccounts)',
+});
 export const SuppressedFilterEnum = z.enum(SUPPRESSED_FILTERS, { message: `must be ${oneOf(SUPPRESSED_FILTERS)}` }).openapi('SuppressedFilter', {
   description: 'Suppressed findings: `exclude` leaves them out (default), `include` keeps them (flagged `suppressed: true`), `only` keeps only them.',
 });
@@ -49,7 +59,8 @@ export const RunSchema = z
   .object({
     id: z.number().int(),
     target: z.string(),
-    account_id: z.string().nullable(),
+    account_id: z.string().nullable().openapi({ description: "The target's AWS account id (null until a run learnt it)" }),
+    account_name: z.string().nullable().openapi({ description: "The account's name in the organization when the run was made (discovered targets); null otherwise" }),
     source: SourceEnum,
     trigger: RunTriggerEnum,
     status: RunStatusEnum,
@@ -96,6 +107,7 @@ export const FindingSchema = z
   .object({
     id: z.number().int(),
     target: z.string(),
+    account_id: z.string().nullable().openapi({ description: "The target's AWS account id when the finding was last seen" }),
     check_id: z.string(),
     severity: SeverityEnum,
     title: z.string().openapi({ description: "The check's title (GET /api/checks)" }),
@@ -104,6 +116,10 @@ export const FindingSchema = z
     resource_id: z.string(),
     user_name: z.string().nullable(),
     user_arn: z.string().nullable(),
+    privilege: PrivilegeEnum.nullable().openapi({
+      description:
+        "The user's privilege class as the latest run saw it (filter with `privilege`); null for root and account findings, and when authorization details were not collected",
+    }),
     evidence: Evidence,
     remediation: z.string().openapi({ description: "The check's remediation (GET /api/checks)" }),
     status: FindingStatusEnum,
@@ -216,14 +232,113 @@ export const TrendPointSchema = z
   })
   .openapi('TrendPoint');
 
-export const TrendsSchema = z
+const RunTrendsSchema = z
   .object({
+    bucket: z.literal('run').openapi({ description: 'One point per succeeded run of one target' }),
     target: z.string(),
     suppressed: SuppressedFilterEnum,
     points: z.array(TrendPointSchema),
     truncated: z.boolean().openapi({ description: 'More runs matched than `limit`: the most recent ones are returned' }),
   })
-  .openapi('Trends');
+  .openapi('RunTrends');
+
+export const DayTrendPointSchema = z
+  .object({
+    day: z.string().openapi({ description: 'The UTC day, YYYY-MM-DD', example: '2026-11-21' }),
+    finished_at: dateTime().openapi({ description: 'When the last run counted for that day finished' }),
+    targets: z.number().int().openapi({
+      description: 'Targets counted in `open`: those scanned that day and those carried over with their last known state',
+    }),
+    scanned_targets: z.number().int().openapi({ description: 'Targets with at least one succeeded run that day' }),
+    runs: z.number().int().openapi({ description: 'Succeeded runs finished that day' }),
+    open: z.number().int().openapi({
+      description:
+        "Open findings at the end of the day: for every target, what its last succeeded run of that day saw — or, for a target not scanned that day, what its last succeeded run before saw (its last known state), summed",
+    }),
+    open_by_severity: countsBySeverity(),
+    new: z.number().int().openapi({ description: "Findings new in that day's runs, summed over every run" }),
+    resolved: z.number().int().openapi({ description: "Findings resolved in that day's runs, summed over every run" }),
+    changed: z.number().int().openapi({ description: "Findings changed in that day's runs, summed over every run" }),
+    suppressed: z.number().int().openapi({ description: 'Of the open findings of the counted runs, those suppressed when each run was recorded' }),
+  })
+  .openapi('DayTrendPoint');
+
+const DayTrendsSchema = z
+  .object({
+    bucket: z.literal('day').openapi({ description: 'One point per UTC day on which at least one target had a succeeded run' }),
+    target: z.string().nullable().openapi({ description: 'null: every target (the organization)' }),
+    suppressed: SuppressedFilterEnum,
+    points: z.array(DayTrendPointSchema),
+    truncated: z.boolean().openapi({ description: 'More days matched than `limit`: the most recent ones are returned' }),
+  })
+  .openapi('DayTrends');
+
+export const TrendsSchema = z.discriminatedUnion('bucket', [RunTrendsSchema, DayTrendsSchema]).openapi('Trends');
+
+/** A count per severity and their total. */
+const countsWithTotal = () => countsBySeverity().extend({ total: z.number().int() });
+
+export const TargetSummarySchema = z
+  .object({
+    name: z.string().openapi({ description: 'The target (a discovered account is named by its 12-digit account id)' }),
+    account_id: z.string().nullable().openapi({ description: 'null until the first scan of a configured target without a role' }),
+    account_name: z.string().nullable().openapi({ description: "The account's name in the organization (discovered targets)" }),
+    origin: TargetOriginEnum,
+    active: z.boolean().openapi({ description: 'false: it left the configuration or the organization; its history stays readable, it is not scanned' }),
+    role_arn: z.string().nullable().openapi({ description: 'The role assumed to reach it; null: the base credentials (the ExternalId, a secret, is never shown)' }),
+    source: SourceEnum.openapi({ description: 'The source its scheduled and unspecified scans use' }),
+    last_run: z
+      .object({
+        id: z.number().int(),
+        status: RunStatusEnum,
+        started_at: dateTime(),
+        finished_at: dateTime().nullable(),
+        error: z.object({ code: z.string(), message: z.string() }).nullable(),
+      })
+      .nullable()
+      .openapi({ description: 'Its latest run, whatever its status (GET /api/scans/{id}); null before its first scan' }),
+    open_findings: countsWithTotal().openapi({
+      description: 'Its open findings that no suppression covers, by severity (the effective severity, raised for privileged users)',
+    }),
+    next_scan_at: dateTime().nullable().openapi({ description: 'The next scheduled scan; null for an inactive target or without a schedule' }),
+  })
+  .openapi('Target');
+
+export const TargetsOverviewSchema = z
+  .object({
+    totals: countsWithTotal().openapi({
+      description: 'Open findings that no suppression covers, by severity, over every target listed (active or not): the total of GET /api/findings',
+    }),
+    discovery: z
+      .object({
+        enabled: z.boolean().openapi({ description: 'Organization discovery is on (KEYWATCH_ORG_ROLE_NAME or the targets file)' }),
+        last: z
+          .object({
+            ok: z.boolean(),
+            at: dateTime(),
+            accounts: z.number().int().nullable().openapi({ description: 'Accounts it made targets (exclusions left out); null when it failed' }),
+            error: z.string().nullable().openapi({ description: 'Why it failed; the accounts known before stay' }),
+          })
+          .nullable()
+          .openapi({ description: 'The latest discovery (at start-up and before every scheduled cycle); null before the first one ends' }),
+      })
+      .openapi({ description: 'Organization discovery' }),
+    items: z.array(TargetSummarySchema).openapi({ description: 'Active targets first, then by name' }),
+    total: z.number().int().openapi({ description: 'Targets known, over all pages' }),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    next_offset: z.number().int().nullable().openapi({ description: 'Offset of the next page, null on the last page' }),
+  })
+  .openapi('Targets');
+
+export const ScanBatchSchema = z
+  .object({
+    runs: z.array(RunSchema).openapi({ description: 'One run per active target that started (202: running or queued; 200 with wait=true: finished)' }),
+    refused: z
+      .array(z.object({ target: z.string(), error: z.object({ code: z.string(), message: z.string() }) }))
+      .openapi({ description: 'Targets not started because a scan of them is already running, each with its 409 error' }),
+  })
+  .openapi('ScanBatch');
 
 /** The webhook's JSON body (KEYWATCH_WEBHOOK_FORMAT=json): its items are the API's diff items. */
 export const WebhookPayloadSchema = z
@@ -249,5 +364,10 @@ export type DiffItemJson = z.infer<typeof DiffItemSchema>;
 export type DiffJson = z.infer<typeof DiffSchema>;
 export type SuppressionJson = z.infer<typeof SuppressionSchema>;
 export type TrendsJson = z.infer<typeof TrendsSchema>;
+export type RunTrendsJson = z.infer<typeof RunTrendsSchema>;
+export type DayTrendsJson = z.infer<typeof DayTrendsSchema>;
+export type TargetSummaryJson = z.infer<typeof TargetSummarySchema>;
+export type TargetsOverviewJson = z.infer<typeof TargetsOverviewSchema>;
+export type ScanBatchJson = z.infer<typeof ScanBatchSchema>;
 export type WebhookPayloadJson = z.infer<typeof WebhookPayloadSchema>;
 export type NotificationRecord = z.infer<typeof NotificationRecordSchema>;

@@ -42,7 +42,7 @@ interface CursorBody {
 const filterHash = (f: FindingsFilter): string =>
   createHash('sha256')
     .update(
-      JSON.stringify([f.target, f.status, f.checkId, f.severity, f.minSeverityRank, f.userName, f.resourceId, f.firstSeenSince, f.suppressed]),
+      JSON.stringify([f.target, f.status, f.checkId, f.severity, f.minSeverityRank, f.userName, f.resourceId, f.privilege, f.firstSeenSince, f.suppressed]),
     )
     .digest('base64url')
     .slice(0, 12);

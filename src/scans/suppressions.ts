@@ -3,6 +3,10 @@
  * a user-name glob (check_id + user_pattern, `*` and `?`, case-insensitive; default `*` = every
  * finding of the check). A reason is required; expires_at is optional and must lie in the future.
  *
+ * A suppression applies to one target or to every target: one by finding_id applies to that
+ * finding's target; one by check_id + user_pattern to the target it names, or, naming none, to every
+ * target (stored with target null).
+ *
  * Suppressed findings are still recorded and flagged; they are left out of /api/findings, diffs,
  * trends and notifications by default. A suppression applies while now < expires_at: it stops by
  * itself when it expires (evaluated at read time, no background job). Deleting one brings its
@@ -12,11 +16,14 @@ import { getCheck } from '../checks/catalog';
 import { AppError, type ErrorDetail } from '../errors';
 import type { Store } from '../store';
 import type { Suppression, SuppressionState } from '../domain/suppressions';
+import type { Target } from '../domain/targets';
 import { compileMatcher, isActiveAt, userPatternProblem } from '../domain/suppressions';
 
 export { MAX_USER_PATTERN_LENGTH, MAX_USER_PATTERN_WILDCARDS } from '../domain/suppressions';
 
 export interface CreateSuppressionInput {
+  /** The target it applies to. By finding: must be the finding's (default). By check: default every target. */
+  target?: string;
   findingId?: number;
   checkId?: string;
   userPattern?: string;
@@ -34,7 +41,8 @@ export interface SuppressionView extends Suppression {
 export class SuppressionService {
   constructor(
     private readonly store: Store,
-    private readonly defaultTarget: string,
+    /** Which targets exist (the target registry). */
+    private readonly targets: { get(name: string): Target | null },
     private readonly clock: () => Date,
   ) {}
 
@@ -60,11 +68,17 @@ export class SuppressionService {
     if (input.expiresAt !== undefined && input.expiresAt <= now) {
       problems.push({ field: 'expires_at', message: `must be in the future (now is ${new Date(now).toISOString()})` });
     }
-    let target = this.defaultTarget;
+    if (input.target !== undefined && !this.targets.get(input.target)) {
+      problems.push({ field: 'target', message: `unknown target "${input.target}"; see GET /api/targets` });
+    }
+    // By check: the named target, or every target (null).
+    let target: string | null = input.target ?? null;
     if (input.findingId !== undefined && problems.length === 0) {
       const finding = this.store.findings.get(input.findingId, now);
       if (!finding) problems.push({ field: 'finding_id', message: `no finding with id ${input.findingId}` });
-      else target = finding.target;
+      else if (input.target !== undefined && input.target !== finding.target) {
+        problems.push({ field: 'target', message: `finding ${input.findingId} belongs to target "${finding.target}"; leave target out, or name that one` });
+      } else target = finding.target;
     }
     if (problems.length > 0) throw AppError.validation(problems);
 
@@ -80,7 +94,8 @@ export class SuppressionService {
     return this.view(created, now);
   }
 
-  list(q: { state: SuppressionState; limit: number; offset: number }): { items: SuppressionView[]; total: number } {
+  /** Suppressions (with `target`: those that apply to it — its own and every-target ones), oldest first. */
+  list(q: { target?: string; state: SuppressionState; limit: number; offset: number }): { items: SuppressionView[]; total: number } {
     const now = this.clock().getTime();
     const { items, total } = this.store.suppressions.list({ ...q, now });
     return { items: items.map((s) => this.view(s, now)), total };

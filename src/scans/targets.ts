@@ -119,6 +119,24 @@ export class TargetRegistry {
     return stored ? this.withAccess(stored) : null;
   }
 
+  /** The one target keywatch knows (active or not) when it knows exactly one; null otherwise. */
+  only(): Target | null {
+    const all = this.list();
+    return all.length === 1 ? all[0]! : null;
+  }
+
+  /**
+   * The target the v1 compatibility endpoints scan when none is named: the only active target, or
+   * else the first configured one (while it is active). undefined when there is no such target
+   * (resolve() then names `target` in its 400).
+   */
+  defaultName(): string | undefined {
+    const active = this.active();
+    if (active.length === 1) return active[0]!.name;
+    const first = this.options.targets.configured[0];
+    return first && active.some((t) => t.name === first.name) ? first.name : undefined;
+  }
+
   /**
    * The target a request names, or the only active target when it names none. 400 naming `target`
    * for an unknown or inactive target, and when several are active and none is named.

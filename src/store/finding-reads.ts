@@ -227,6 +227,21 @@ export function makeFindingReads(db: Db, sqlite: Database.Database, options: Fin
       return { items: rows.map((r) => toFinding(r, matcher.empty ? null : matcher.match(r))), total };
     },
 
+    /**
+     * Open findings that no suppression covers now, counted per target and severity in one grouped
+     * query (the same findings as list() with status open and suppressed exclude).
+     */
+    openUnsuppressedCounts(now?: number): { target: string; severity: string; count: number }[] {
+      const matcher = options.activeSuppressions(undefined, nowMs(now));
+      const covered = matcher.empty ? [] : [...coveredBy(undefined, matcher, 'open').keys()];
+      return db
+        .select({ target: findings.target, severity: findings.severity, count: count() })
+        .from(findings)
+        .where(and(eq(findings.status, 'open'), suppressedFilter('exclude', covered)))
+        .groupBy(findings.target, findings.severity)
+        .all();
+    },
+
     /** Open findings of a target (null: of every target) that one rule set matches now (a suppression's "matched_open_findings"). */
     countOpenMatching(target: string | null, matcher: SuppressionMatcher): number {
       return matcher.empty ? 0 : coveredBy(target ?? undefined, matcher, 'open').size;

@@ -103,7 +103,7 @@ export type { IntervalDiff } from './run-views';
 export type { NewSuppression } from './suppressions-repository';
 export type { StoredTarget, TargetDescription } from './targets-repository';
 export { makeMetricsQueries, type MetricsQueries } from './metrics-queries';
-export { newLeaseOwner, type LeaseOwner, type ScanLease } from './runs-repository';
+export { DAY_MS, newLeaseOwner, type LeaseOwner, type ScanLease, type TargetDay } from './runs-repository';
 export { isStoreError, RunNotRunningError, StoreError, TargetBusyError } from './errors';
 export { backupDatabase, BackupError } from './backup';
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { and, count, desc, eq, gte, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, isNull, lt, lte, max, sql } from 'drizzle-orm';
 import { UNFINISHED_RUN_STATUSES, type RunStats, type RunStatus, type RunTrigger, type ScanRun } from '../domain/runs';
 import type { ScanSource } from '../domain/snapshot';
 import type { Db } from './db';
@@ -93,6 +93,40 @@ const UNRECORDED_END = 'keywatch could not store the end of this scan (the datab
 /** A run that has not ended (queued or running): it holds its target's lease. */
 const unfinished = inArray(scanRuns.status, [...UNFINISHED_RUN_STATUSES]);
 
+/** One UTC day. */
+export const DAY_MS = 86_400_000;
+
+/**
+ * A target's succeeded runs of one UTC day (organization-wide trends): the last of them, how many
+ * there were, and the sums of their new / resolved / changed counts (all findings, and without the
+ * findings suppressed when each run was recorded).
+ */
+export interface TargetDay {
+  target: string;
+  /** Days since the epoch (UTC): floor(finished_at / 86 400 000). */
+  day: number;
+  /** The last succeeded run of the target that finished that day. */
+  last: ScanRun;
+  runs: number;
+  sums: {
+    all: { new: number; resolved: number; changed: number };
+    unsuppressed: { new: number; resolved: number; changed: number };
+  };
+}
+
+interface TargetDayRow {
+  target: string;
+  day: number;
+  runs: number;
+  last_id: number;
+  new_all: number;
+  resolved_all: number;
+  changed_all: number;
+  new_uns: number;
+  resolved_uns: number;
+  changed_uns: number;
+}
+
 export interface ListRunsQuery {
   target?: string;
   status?: RunStatus;
@@ -102,6 +136,15 @@ export interface ListRunsQuery {
 }
 
 export function makeRunsRepository(db: Db) {
+  /** Runs by id (in chunks: SQLite bounds the number of bound parameters). */
+  function runsById(ids: number[]): Map<number, ScanRun> {
+    const out = new Map<number, ScanRun>();
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const row of db.select().from(scanRuns).where(inArray(scanRuns.id, ids.slice(i, i + 500))).all()) out.set(row.id, toRun(row));
+    }
+    return out;
+  }
+
   return {
     /**
      * Creates a run (`running`, or `queued` while it waits for a scan slot) and takes the target's scan lease in ONE transaction: either both are
@@ -339,6 +382,68 @@ export function makeRunsRepository(db: Db) {
         .all();
       const truncated = rows.length > q.limit;
       return { items: rows.slice(0, q.limit).reverse().map(toRun), truncated };
+    },
+
+    /** The latest run of every target that has runs (whatever its status), in one query. */
+    latestByTarget(): Map<string, ScanRun> {
+      const latestIds = db.select({ id: max(scanRuns.id) }).from(scanRuns).groupBy(scanRuns.target);
+      const rows = db.select().from(scanRuns).where(inArray(scanRuns.id, latestIds)).all();
+      return new Map(rows.map((r) => [r.target, toRun(r)]));
+    },
+
+    /**
+     * Every target's succeeded runs finished within [since, until], grouped by target and UTC day
+     * (organization-wide trends): one row per target and day, oldest day first. Runs recorded before
+     * the per-run suppressed counts existed count their totals as unsuppressed (as trends do).
+     */
+    succeededByTargetDay(q: { target?: string; since?: number; until?: number }): TargetDay[] {
+      const since = q.since ?? Number.MIN_SAFE_INTEGER;
+      const until = q.until ?? Number.MAX_SAFE_INTEGER;
+      const counted = (field: string) =>
+        sql.raw(`coalesce(json_extract(stats_json, '$.${field}'), 0)`);
+      const unsuppressed = (field: string) =>
+        sql.raw(`coalesce(json_extract(stats_json, '$.unsuppressed.${field}'), json_extract(stats_json, '$.${field}'), 0)`);
+      // A literal, not a bound parameter: better-sqlite3 binds numbers as REAL, which would make this a
+      // real division (one "day" per run) instead of an integer one.
+      const dayOf = sql.raw(`(finished_at / ${DAY_MS})`);
+      const rows = db.all<TargetDayRow>(sql`
+        WITH day_runs AS (
+          SELECT id, target, ${dayOf} AS day,
+                 row_number() OVER (PARTITION BY target, ${dayOf} ORDER BY finished_at DESC, id DESC) AS rank_in_day,
+                 ${counted('new')} AS n, ${counted('resolved')} AS r, ${counted('changed')} AS c,
+                 ${unsuppressed('new')} AS un, ${unsuppressed('resolved')} AS ur, ${unsuppressed('changed')} AS uc
+          FROM scan_runs
+          WHERE status = 'succeeded' AND finished_at >= ${since} AND finished_at <= ${until}
+            AND (${q.target ?? null} IS NULL OR target = ${q.target ?? null})
+        )
+        SELECT target, day, count(*) AS runs, max(CASE WHEN rank_in_day = 1 THEN id END) AS last_id,
+               sum(n) AS new_all, sum(r) AS resolved_all, sum(c) AS changed_all,
+               sum(un) AS new_uns, sum(ur) AS resolved_uns, sum(uc) AS changed_uns
+        FROM day_runs
+        GROUP BY target, day
+        ORDER BY day, target`);
+      const lastRuns = runsById(rows.map((r) => r.last_id));
+      return rows.map((r) => ({
+        target: r.target,
+        day: r.day,
+        last: lastRuns.get(r.last_id)!,
+        runs: r.runs,
+        sums: {
+          all: { new: r.new_all, resolved: r.resolved_all, changed: r.changed_all },
+          unsuppressed: { new: r.new_uns, resolved: r.resolved_uns, changed: r.changed_uns },
+        },
+      }));
+    },
+
+    /** Each target's last succeeded run finished before `before` (the state trends carry into a period). */
+    lastSucceededBefore(before: number, target?: string): ScanRun[] {
+      const rows = db.all<{ id: number }>(sql`
+        SELECT id FROM (
+          SELECT id, row_number() OVER (PARTITION BY target ORDER BY finished_at DESC, id DESC) AS rank
+          FROM scan_runs
+          WHERE status = 'succeeded' AND finished_at < ${before} AND (${target ?? null} IS NULL OR target = ${target ?? null})
+        ) WHERE rank = 1`);
+      return [...runsById(rows.map((r) => r.id)).values()];
     },
 
     /** Every target that has runs. */

@@ -86,6 +86,15 @@ export function makeTargetsRepository(db: Db) {
       return row ? toTarget(row) : null;
     },
 
+    /**
+     * When each inactive target became inactive (left the configuration or the organization): the
+     * last time it was described, which is the sync that deactivated it.
+     */
+    inactiveSince(): Map<string, number> {
+      const rows = db.select({ name: targets.name, at: targets.updatedAt }).from(targets).where(eq(targets.active, false)).all();
+      return new Map(rows.map((r) => [r.name, r.at]));
+    },
+
     /** A scan learnt the account id of a target (configured targets without a role know it only then). */
     recordAccount(name: string, accountId: string): void {
       db.update(targets).set({ accountId }).where(eq(targets.name, name)).run();

@@ -137,10 +137,13 @@ describe('GET /api/findings', () => {
       'suppressed',
       'suppression_id',
       'evidence',
+      // Issue 11/13: each finding carries its account and its user's privilege class (appended, so that existing columns keep their positions).
+      'account_id',
+      'privilege',
     ]);
     expect(rows.map((r) => Number(r.id))).toEqual(json.body.items.map((f: { id: number }) => f.id));
     const smith = rows.find((r) => r.user_name === 'smith,jr')!;
-    expect(smith).toMatchObject({ check_id: 'access_key_not_rotated', severity: 'high', suppressed: 'false', suppression_id: '', resolved_at: '' });
+    expect(smith).toMatchObject({ check_id: 'access_key_not_rotated', severity: 'high', suppressed: 'false', suppression_id: '', resolved_at: '', account_id: ACCOUNT_ID });
     expect(smith.message).toContain('smith,jr');
     expect(JSON.parse(smith.evidence)).toMatchObject({ status: 'Active', limit_days: 365, age_days: 500 });
     expect(rows.some((r) => r.user_name === 'ops+ci=1@example.com')).toBe(true);

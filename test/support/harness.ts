@@ -41,6 +41,8 @@ export interface HarnessOptions {
   clock?: () => Date;
   /** Scan sources in place of the AWS collectors (BuildOptions.collectors): for data the collectors do not gather yet. */
   collectors?: BuildOptions['collectors'];
+  /** Start the scheduler (BuildOptions.schedule) with KEYWATCH_SCAN_SCHEDULE from `env`. */
+  schedule?: boolean;
 }
 
 export function makeTempDir(prefix = 'keywatch-test-'): string {
@@ -75,6 +77,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       awsCredentials: SIM_CREDENTIALS,
       clock: options.clock,
       collectors: options.collectors,
+      schedule: options.schedule,
     });
   let ctx = build(options.env ?? {});
   const h: Harness = {

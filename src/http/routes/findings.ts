@@ -2,7 +2,7 @@ import { FINDING_SORTS, FINDING_STATUSES, SORT_ORDERS } from '../../domain/findi
 import { severityRank } from '../../domain/severity';
 import { AppError } from '../../errors';
 import { presentFinding, presentTimeline } from '../../presenters/json';
-import { FindingDetailSchema, SeverityEnum, SuppressedFilterEnum } from '../../presenters/schemas';
+import { FindingDetailSchema, PrivilegeEnum, SeverityEnum, SuppressedFilterEnum } from '../../presenters/schemas';
 import { allFindings, listFindings, type FindingsFilter } from '../../scans/findings-query';
 import { findingTimeline } from '../../scans/timeline';
 import type { Finding } from '../../domain/findings';
@@ -10,15 +10,17 @@ import type { HttpContext } from '../context';
 import { csvRecord } from '../csv';
 import { defineRoute, type RouteDefinition } from '../define-route';
 import { z } from '../openapi';
-import { FindingPageSchema, IdParam, queryInt } from '../schemas';
+import { FindingPageSchema, IdParam, queryInt, targetName } from '../schemas';
 
 export const ListFindingsQuery = z.object({
+  target: targetName().optional().openapi({ description: "Only this target's findings (GET /api/targets); default: every target" }),
   status: z.enum([...FINDING_STATUSES, 'all']).default('open'),
   check: z.string().optional().openapi({ description: 'Check id, e.g. access_key_not_rotated' }),
   severity: SeverityEnum.optional().openapi({ description: 'Exactly this severity' }),
   min_severity: SeverityEnum.optional().openapi({ description: 'This severity or worse' }),
   user: z.string().optional().openapi({ description: 'IAM user name' }),
   resource_id: z.string().optional().openapi({ description: 'AccessKeyId, user ARN, `root` or account id' }),
+  privilege: PrivilegeEnum.optional().openapi({ description: "Only findings whose user is classified this way (the finding's `privilege`)" }),
   first_seen_since: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
   suppressed: SuppressedFilterEnum.default('exclude'),
   sort: z.enum(FINDING_SORTS).default('severity'),
@@ -59,6 +61,8 @@ const FINDINGS_CSV_COLUMNS = [
   'suppressed',
   'suppression_id',
   'evidence',
+  'account_id',
+  'privilege',
 ] as const;
 
 /** One finding as a CSV record (columns as FINDINGS_CSV_COLUMNS): its JSON presentation, through the one CSV writer. */
@@ -82,6 +86,8 @@ function findingCsvRecord(f: Finding, now: number): string {
     j.suppressed,
     j.suppression_id,
     JSON.stringify(j.evidence),
+    j.account_id,
+    j.privilege,
   ]);
 }
 
@@ -98,7 +104,10 @@ export function findingsRoutes(ctx: HttpContext): RouteDefinition[] {
       path: '/api/findings',
       summary: 'Current findings (open by default)',
       description:
-        'Filters, sort and pagination with a total. Pagination: pass `next_cursor` back as `cursor` (stable while findings change), or use `offset`. ' +
+        'Every target\'s findings unless `target` is given; each finding names its `target` and `account_id`. ' +
+        'Filters, sort and pagination with a total. `sort=severity` (default) sorts by the effective severity: a finding on the credentials of an ' +
+        '`admin` or `privilege_escalation` user, raised one level, sorts at its raised severity. ' +
+        'Pagination: pass `next_cursor` back as `cursor` (stable while findings change), or use `offset`. ' +
         'Suppressed findings are left out unless `suppressed=include|only`. `format=csv` answers every matching finding as CSV (text/csv) with a header row.',
       tags: ['findings'],
       request: { query: ListFindingsQuery },
@@ -108,13 +117,14 @@ export function findingsRoutes(ctx: HttpContext): RouteDefinition[] {
       errors: [400, 401],
       handler: ({ query: q }) => {
         const filter: FindingsFilter = {
-          target: ctx.config.target,
+          target: q.target,
           status: q.status,
           checkId: q.check,
           severity: q.severity,
           minSeverityRank: q.min_severity ? severityRank(q.min_severity) : undefined,
           userName: q.user,
           resourceId: q.resource_id,
+          privilege: q.privilege,
           firstSeenSince: q.first_seen_since ? Date.parse(q.first_seen_since) : undefined,
           suppressed: q.suppressed,
           sort: q.sort,
@@ -123,9 +133,11 @@ export function findingsRoutes(ctx: HttpContext): RouteDefinition[] {
         const now = ctx.clock().getTime();
         if (q.format === 'csv') {
           const stamp = new Date(now).toISOString().slice(0, 10);
+          // Named by the target it covers: the one asked for, the only one keywatch knows, or all of them.
+          const scope = q.target ?? ctx.scans.targets.only()?.name ?? 'all-targets';
           return {
             status: 200,
-            headers: { 'Content-Disposition': `attachment; filename="keywatch-findings-${filter.target}-${stamp}.csv"` },
+            headers: { 'Content-Disposition': `attachment; filename="keywatch-findings-${scope}-${stamp}.csv"` },
             text: findingsCsv(allFindings(ctx.store, filter, now), now),
           };
         }

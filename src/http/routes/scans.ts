@@ -1,17 +1,31 @@
-import { presentFinding, presentRun } from '../../presenters/json';
-import { FindingSchema, RunSchema, RunStatusEnum, SourceEnum } from '../../presenters/schemas';
+import { AppError } from '../../errors';
+import { presentFinding, presentRun, presentScanBatch } from '../../presenters/json';
+import { FindingSchema, RunSchema, RunStatusEnum, ScanBatchSchema, SourceEnum } from '../../presenters/schemas';
+import type { StartedScan } from '../../scans/scan-service';
 import { loadRun, requireSucceeded } from '../../scans/runs';
 import type { HttpContext } from '../context';
 import { defineRoute, type RouteDefinition } from '../define-route';
 import { z } from '../openapi';
-import { IdParam, page, pageOf, PaginationQuery } from '../schemas';
+import { IdParam, page, pageOf, PaginationQuery, targetName } from '../schemas';
 
 const StartScanBody = z
   .object({
-    source: SourceEnum.default('api').openapi({ description: '`api` (live IAM API) or `credential_report`' }),
-    target: z.string().optional().openapi({ description: 'Defaults to the configured KEYWATCH_TARGET' }),
+    source: SourceEnum.optional().openapi({
+      description: "`api` (live IAM API) or `credential_report`. Default: each target's own source (KEYWATCH_SCAN_SOURCE, or the targets file's)",
+    }),
+    target: targetName()
+      .optional()
+      .openapi({ description: 'The target to scan (GET /api/targets). May be left out while exactly one target is active; with several, name one or send `all`' }),
+    all: z
+      .boolean({ message: 'must be true or false' })
+      .optional()
+      .openapi({ description: 'true: start a scan of every active target (answers a ScanBatch)' }),
   })
   .strict()
+  .refine((b) => !(b.all === true && b.target !== undefined), {
+    message: 'cannot be combined with all: name one target, or scan all of them',
+    path: ['target'],
+  })
   .openapi('StartScan');
 
 const StartScanQuery = z.object({
@@ -24,27 +38,50 @@ const StartScanQuery = z.object({
 const ListRunsQuery = PaginationQuery.extend({
   status: RunStatusEnum.optional(),
   source: SourceEnum.optional(),
-  target: z.string().optional(),
+  target: targetName().optional().openapi({ description: "Only this target's runs (GET /api/targets); default: every target" }),
 });
+
+/** Waits for every started run; a run whose end could not be stored makes it a 503 (as for one run). */
+async function finishedRuns(started: StartedScan[]) {
+  const settled = await Promise.allSettled(started.map((s) => s.recorded));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<Awaited<StartedScan['recorded']>>).value);
+}
 
 export function scansRoutes(ctx: HttpContext): RouteDefinition[] {
   return [
     defineRoute({
       method: 'post',
       path: '/api/scans',
-      summary: 'Start a scan',
+      summary: 'Start a scan of one target, or of every active target',
       description:
-        'Answers 202 with the running run, or with `?wait=true` 200 with the finished run. 409 while a scan of that target runs, ' +
-        'in this or any other keywatch process on the same database (the message names the running run). ' +
-        '503 `storage_unavailable` when the run cannot be recorded: the scan is not started. With `?wait=true`, 503 also when the scan ran but its end could not be stored.',
+        '`{"target": "NAME"}` (or no target while exactly one is active; with several, a 400 naming `target`) answers 202 with the run ' +
+        '(`running`, or `queued` while KEYWATCH_SCAN_PARALLELISM scans run), or with `?wait=true` 200 with the finished run. ' +
+        '409 while a scan of that target runs, in this or any other keywatch process on the same database (the message names the running run). ' +
+        '`{"all": true}` starts every active target and answers 202 with a ScanBatch: the runs, and the targets refused because a scan of them ' +
+        'is already running (each with its 409 message) — one busy target never stops the others; 409 when every active target is busy. ' +
+        'With `?wait=true`, 200 with every run finished. ' +
+        '503 `storage_unavailable` when a run cannot be recorded: that scan is not started. With `?wait=true`, 503 also when a scan ran but its end could not be stored.',
       tags: ['scans'],
       request: { query: StartScanQuery, body: StartScanBody },
       responses: {
-        202: { description: 'Scan started', schema: RunSchema },
-        200: { description: 'Scan finished (wait=true)', schema: RunSchema },
+        202: { description: 'Scan started (a run), or scans started (`all`: a ScanBatch)', schema: z.union([RunSchema, ScanBatchSchema]) },
+        200: { description: 'Scan finished (wait=true): the run, or with `all` the ScanBatch of finished runs', schema: z.union([RunSchema, ScanBatchSchema]) },
       },
       errors: [400, 401, 409, 413, 415],
       handler: async ({ query, body }) => {
+        if (body.all === true) {
+          if (ctx.scans.targets.active().length === 0) {
+            throw AppError.validation([{ field: 'all', message: 'no target is active (see GET /api/targets)' }]);
+          }
+          const { started, refused } = ctx.scans.startAll({ source: body.source, trigger: 'api' });
+          if (started.length === 0) {
+            throw new AppError('scan_in_progress', 409, `Every active target is being scanned: ${refused.map((r) => r.error.message).join(' ')}`);
+          }
+          if (query.wait === 'true') return { status: 200, body: presentScanBatch(await finishedRuns(started), refused) };
+          return { status: 202, body: presentScanBatch(started.map((s) => s.run), refused) };
+        }
         const started = ctx.scans.start({ source: body.source, target: body.target, trigger: 'api' });
         if (query.wait === 'true') {
           // `recorded`: a run whose end could not be stored is a 503, not a 200 with a run still `running`.
@@ -58,6 +95,7 @@ export function scansRoutes(ctx: HttpContext): RouteDefinition[] {
       method: 'get',
       path: '/api/scans',
       summary: 'Run history, newest first',
+      description: 'Every target\'s runs unless `target` is given; each run names its `target`, `account_id` and `account_name`.',
       tags: ['scans'],
       request: { query: ListRunsQuery },
       responses: { 200: { description: 'A page of runs', schema: page(RunSchema, 'RunPage') } },

@@ -5,10 +5,18 @@ import { MAX_USER_PATTERN_LENGTH, MAX_USER_PATTERN_WILDCARDS, SuppressionService
 import type { HttpContext } from '../context';
 import { defineRoute, type RouteDefinition } from '../define-route';
 import { z } from '../openapi';
-import { IdParam, page, pageOf, PaginationQuery } from '../schemas';
+import { IdParam, page, pageOf, PaginationQuery, targetName } from '../schemas';
 
 const CreateSuppressionBody = z
   .object({
+    target: targetName()
+      .optional()
+      .openapi({
+        description:
+          "The target it applies to (GET /api/targets). By `finding_id`: that finding's target (the default; another one is a 400). " +
+          'By `check_id`: this target only, or — left out — every target (the suppression then shows `target: null`).',
+        example: 'prod',
+      }),
     finding_id: z
       .number({ message: 'must be a finding id (a number)' })
       .int('must be a whole number')
@@ -35,6 +43,7 @@ const CreateSuppressionBody = z
   .openapi('CreateSuppression');
 
 const ListSuppressionsQuery = PaginationQuery.extend({
+  target: targetName().optional().openapi({ description: 'Only the suppressions that apply to this target: its own and those for every target' }),
   state: z
     .enum(SUPPRESSION_STATES, { message: `must be ${SUPPRESSION_STATES.join(', ')}` })
     .default('all')
@@ -42,22 +51,24 @@ const ListSuppressionsQuery = PaginationQuery.extend({
 });
 
 export function suppressionsRoutes(ctx: HttpContext): RouteDefinition[] {
-  const service = new SuppressionService(ctx.store, ctx.config.target, ctx.clock);
+  const service = new SuppressionService(ctx.store, ctx.scans.targets, ctx.clock);
   return [
     defineRoute({
       method: 'post',
       path: '/api/suppressions',
       summary: 'Suppress a finding, or the findings of a check for matching users',
       description:
-        'By `finding_id`, or by `check_id` plus `user_pattern`; `reason` is required; `expires_at` optional. ' +
+        'By `finding_id` (applies to that finding\'s target), or by `check_id` plus `user_pattern` (applies to `target`, or without one to every target); ' +
+        '`reason` is required; `expires_at` optional. ' +
         'Suppressed findings are still recorded and flagged (`suppressed: true`), and left out of /api/findings, diffs, trends and notifications unless asked for. ' +
-        'An expired suppression stops applying by itself. 400 names the wrong field (also for an unknown finding_id or check_id).',
+        'An expired suppression stops applying by itself. 400 names the wrong field (also for an unknown finding_id, check_id or target).',
       tags: ['suppressions'],
       request: { body: CreateSuppressionBody, bodyRequired: true },
       responses: { 201: { description: 'Created', schema: SuppressionSchema } },
       errors: [400, 401, 413, 415],
       handler: ({ body }) => {
         const created = service.create({
+          target: body.target,
           findingId: body.finding_id,
           checkId: body.check_id,
           userPattern: body.user_pattern,

@@ -8,6 +8,7 @@ import { AppError, isAppError, isErrorCode } from '../../errors';
 import type { HttpContext } from '../context';
 import { defineRoute, type RouteDefinition } from '../define-route';
 import { z } from '../openapi';
+import { targetName } from '../schemas';
 import { parseInput } from '../validate';
 
 const HOURS_MESSAGE = 'must be a positive whole number of hours';
@@ -31,7 +32,15 @@ const HoursBody = z
   })
   .openapi('HoursBody');
 
-const OptionalHoursQuery = z.object({ hours: HoursQuery.shape.hours.optional() });
+/** The target a v1 call scans (an addition of keywatch; the original service had one account). */
+const V1Target = {
+  target: targetName()
+    .optional()
+    .openapi({ description: 'The target to scan (GET /api/targets). Default: the only active target, or else the first configured one' }),
+};
+
+const ListUsersQuery = HoursQuery.extend(V1Target);
+const OptionalHoursQuery = z.object({ hours: HoursQuery.shape.hours.optional(), ...V1Target });
 
 /**
  * `hours` of the credential-report endpoint: the query's (wins; already parsed) or the JSON body's;
@@ -62,16 +71,20 @@ export function oldAccessKeys(snapshot: IamSnapshot, hours: number, now: Date) {
   return { old_access_keys: old };
 }
 
-/** Runs a v1 scan; if another scan of the target is running, waits for it first (the original service never answered 409). */
-async function scanForV1(ctx: HttpContext, source: ScanSource): Promise<IamSnapshot> {
+/**
+ * Runs a v1 scan of the named target (default: the only active target, or the first configured one);
+ * if another scan of it is running, waits for it first (the original service never answered 409).
+ */
+async function scanForV1(ctx: HttpContext, source: ScanSource, requested: string | undefined): Promise<IamSnapshot> {
+  const target = ctx.scans.targets.resolve(requested ?? ctx.scans.targets.defaultName()).name;
   let started;
   for (let attempt = 0; ; attempt++) {
     try {
-      started = ctx.scans.start({ source, trigger: 'v1' });
+      started = ctx.scans.start({ source, target, trigger: 'v1' });
       break;
     } catch (error) {
       if (!isAppError(error) || error.code !== 'scan_in_progress' || attempt >= 3) throw error;
-      await ctx.scans.waitForRunning();
+      await ctx.scans.waitForRunning(target);
     }
   }
   const run = await started.recorded;
@@ -89,11 +102,11 @@ export function v1Routes(ctx: HttpContext): RouteDefinition[] {
       path: '/api/v1/iam/old-access-keys/list-users',
       summary: 'Original service: ACTIVE access keys older than N hours, from a live scan',
       tags: ['v1 (compatibility)'],
-      request: { query: HoursQuery },
+      request: { query: ListUsersQuery },
       responses: { 200: { description: 'Old active keys', schema: OldAccessKeys } },
       errors: [400, 401, 502],
       handler: async ({ query }) => {
-        const snapshot = await scanForV1(ctx, 'api');
+        const snapshot = await scanForV1(ctx, 'api', query.target);
         return { status: 200, body: oldAccessKeys(snapshot, query.hours, ctx.clock()) };
       },
     }),
@@ -104,14 +117,15 @@ export function v1Routes(ctx: HttpContext): RouteDefinition[] {
       summary: 'Original service: ACTIVE access keys older than N hours, from the IAM credential report',
       description:
         'Runs a `credential_report` scan (stored like any run, trigger `v1`) and answers like list-users. ' +
-        '`hours` comes from the query, or from a JSON body `{"hours": N}` (a number or a numeric string); the query wins when both are given.',
+        '`hours` comes from the query, or from a JSON body `{"hours": N}` (a number or a numeric string); the query wins when both are given. ' +
+        '`target` (query) chooses the target; default: the only active target, or else the first configured one.',
       tags: ['v1 (compatibility)'],
       request: { query: OptionalHoursQuery, body: HoursBody },
       responses: { 200: { description: 'Old active keys', schema: OldAccessKeys } },
       errors: [400, 401, 413, 415, 502],
       handler: async ({ query, body }) => {
         const hours = hoursFrom(query.hours, body.hours);
-        const snapshot = await scanForV1(ctx, 'credential_report');
+        const snapshot = await scanForV1(ctx, 'credential_report', query.target);
         return { status: 200, body: oldAccessKeys(snapshot, hours, ctx.clock()) };
       },
     }),
