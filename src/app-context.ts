@@ -14,7 +14,7 @@ import type { SnapshotCollector } from './aws/collect-context';
 import { collectors } from './aws/collectors';
 import { PostRunTasks } from './scans/post-run';
 import { ScanService } from './scans/scan-service';
-import { startScheduler, type Scheduler } from './scheduler/scheduler';
+import { scheduleIntervalMs, startScheduler, type Scheduler } from './scheduler/scheduler';
 import { isStoreError, makeMetricsQueries, openStore, type Store } from './store';
 import { type ScanRun } from './domain/runs';
 import type { ScanSource } from './domain/snapshot';
@@ -117,7 +117,18 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     ? startScheduler({ cron: config.schedule.cron, timezone: config.schedule.timezone, source: config.schedule.source, scans, logger })
     : null;
   postRun.start();
-  const app = createApp({ config, store, scans, logger, clock, nextScheduledScan: () => scheduler?.nextRun() ?? null }, { metrics });
+  const app = createApp(
+    {
+      config,
+      store,
+      scans,
+      logger,
+      clock,
+      nextScheduledScan: () => scheduler?.nextRun() ?? null,
+      scanIntervalMs: scheduleIntervalMs(config.schedule.cron, config.schedule.timezone),
+    },
+    { metrics },
+  );
 
   let closed = false;
   return {
