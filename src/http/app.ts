@@ -19,6 +19,7 @@ import { checksRoutes } from './routes/checks';
 import { diffRoutes } from './routes/diff';
 import { findingsRoutes } from './routes/findings';
 import { healthRoutes } from './routes/health';
+import { reportRoutes } from './routes/report';
 import { scansRoutes } from './routes/scans';
 import { suppressionsRoutes } from './routes/suppressions';
 import { trendsRoutes } from './routes/trends';
@@ -72,7 +73,7 @@ export function createApp(ctx: HttpContext, options: AppOptions = {}): Express {
   mountRoutes(
     api,
     registry,
-    [...checksRoutes(ctx), ...scansRoutes(ctx), ...diffRoutes(ctx), ...findingsRoutes(ctx), ...suppressionsRoutes(ctx), ...trendsRoutes(ctx), ...v1Routes(ctx)],
+    [...checksRoutes(ctx), ...scansRoutes(ctx), ...diffRoutes(ctx), ...reportRoutes(ctx), ...findingsRoutes(ctx), ...suppressionsRoutes(ctx), ...trendsRoutes(ctx), ...v1Routes(ctx)],
     mount,
   );
 
