@@ -116,7 +116,9 @@ async function drawDiff(results, runId, baseId) {
       { class: 'tiles', 'aria-label': 'Changes between the two runs' },
       ...[...CATEGORIES, 'unchanged'].map((c) => h('li', { class: 'tile', dataset: { count: c } }, h('span', { class: 'value' }, num(c === 'unchanged' ? counts.unchanged : counts[c])), h('span', { class: 'label' }, c))),
     ),
-    counts.suppressed_left_out > 0 ? h('p', { class: 'muted' }, `${num(counts.suppressed_left_out)} suppressed findings are left out.`) : null,
+    counts.suppressed_left_out > 0
+      ? h('p', { class: 'muted' }, counts.suppressed_left_out === 1 ? '1 suppressed finding is left out.' : `${num(counts.suppressed_left_out)} suppressed findings are left out.`)
+      : null,
     h('div', { class: 'compare-columns' }, ...columns.map((c) => c.element)),
   );
   for (const c of columns) await c.more();

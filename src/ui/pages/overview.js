@@ -18,7 +18,7 @@ export const title = 'Overview';
 /**
  * @typedef {import('../api.js').Target} Target
  * @typedef {import('../api.js').SeverityCounts} SeverityCounts
- * @typedef {{ target: Target, lastRun: any, lastSucceeded: any, open: SeverityCounts, warnings: Node[] }} TargetState
+ * @typedef {{ target: Target, lastRun: any, lastSucceeded: any, firstRun: boolean, open: SeverityCounts, warnings: Node[] }} TargetState
  */
 
 /** @param {import('../app.js').PageContext} ctx */
@@ -60,9 +60,10 @@ export async function render({ main }) {
 async function targetState(target, organization, healthInterval) {
   const only = organization ? target.name : undefined; // today's API lists the one target without a filter
   const lastRun = target.lastRun ?? (await api.runs({ target: target.name, limit: 1 })).items[0] ?? null;
-  const lastSucceeded =
-    target.lastSucceededRun ??
-    (lastRun && lastRun.status === 'succeeded' ? lastRun : ((await api.runs({ target: target.name, status: 'succeeded', limit: 1 })).items[0] ?? null));
+  // The last succeeded run, and whether it was the first (then everything it found was new).
+  const succeeded = await api.runs({ target: target.name, status: 'succeeded', limit: 1 });
+  const lastSucceeded = target.lastSucceededRun ?? succeeded.items[0] ?? null;
+  const firstRun = succeeded.total === 1;
   const open = target.open ?? (await openBySeverity(only));
   const warnings = [];
   if (lastRun && (lastRun.status === 'failed' || lastRun.status === 'interrupted')) {
@@ -91,7 +92,7 @@ async function targetState(target, organization, healthInterval) {
       );
     }
   }
-  return { target, lastRun, lastSucceeded, open, warnings };
+  return { target, lastRun, lastSucceeded, firstRun, open, warnings };
 }
 
 /** Open, unsuppressed findings by severity now: the `total` of GET /api/findings for each severity. @param {string | undefined} target @returns {Promise<SeverityCounts>} */
@@ -151,7 +152,11 @@ function lastScanPanel(s) {
       h(
         'dd',
         { dataset: { new: String(changes.new), resolved: String(changes.resolved) } },
-        lastSucceeded ? [`${num(changes.new)} new, ${num(changes.resolved)} resolved `, h('a', { href: `/ui/compare?run=${lastSucceeded.id}` }, 'compare')] : '—',
+        !lastSucceeded
+          ? '—'
+          : s.firstRun
+            ? `none: run #${lastSucceeded.id} is the first succeeded run (all ${num(changes.new)} findings were new)`
+            : [`${num(changes.new)} new, ${num(changes.resolved)} resolved `, h('a', { href: `/ui/compare?run=${lastSucceeded.id}` }, 'compare')],
       ),
       lastSucceeded ? [h('dt', {}, 'Report'), h('dd', {}, h('a', { href: api.reportUrl(lastSucceeded.id) }, `Printable report of run #${lastSucceeded.id}`))] : null,
     ),
