@@ -5,7 +5,7 @@
  * nothing from anywhere else; what it shows equals what the API answers; axe-core (from npm,
  * injected into the page) finds no serious or critical accessibility violation.
  *
- * Each page is also saved as a screenshot for people to look at: KEYWATCH_SCREENSHOT_DIR, default
+ * Each page is also saved as a screenshot for people to look at: SCREENSHOT_DIR, default
  * $TMPDIR/keywatch-screens (outside the repository).
  */
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ import { scanViaApi, startHarness, TEST_PASSWORD, TEST_USER, type Harness } from
 
 const CHROMIUM = '/usr/bin/chromium';
 const DAY_MS = 86_400_000;
-const SCREENSHOT_DIR = process.env.KEYWATCH_SCREENSHOT_DIR ?? path.join(os.tmpdir(), 'keywatch-screens');
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? path.join(os.tmpdir(), 'keywatch-screens');
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
