@@ -16,8 +16,11 @@ export const paletteColor = (/** @type {number} */ i) => PALETTE[i % PALETTE.len
 /** @type {Promise<any> | null} */
 let loading = null;
 
-/** window.Chart, loading Chart.js's script on first use (a same-origin script: allowed by the page's CSP). */
-function loadChartJs() {
+/**
+ * window.Chart, loading Chart.js's script on first use (a same-origin script: allowed by the page's
+ * CSP). A page that will draw calls it early, so the script loads while its data is asked for.
+ */
+export function loadChartJs() {
   const w = /** @type {any} */ (window);
   if (w.Chart) return Promise.resolve(w.Chart);
   loading ??= new Promise((resolve, reject) => {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { evolveAccount, generateAccount } from '../../src/simulator';
+import { addAccessKey, deleteAccessKey, evolveAccount, generateAccount, mulberry32 } from '../../src/simulator';
 import { accountWithUsers } from '../support/accounts';
 import { scanViaApi, startHarness, TEST_PASSWORD, TEST_USER, type Harness } from '../support/harness';
 
@@ -391,6 +391,42 @@ describe('the dashboard when a scan runs or fails', () => {
     expect(await page.locator('#scan-progress').innerText()).toContain(`Run #${run.id} (${run.target}) succeeded`);
     expect(await page.locator('tr[data-run-id]').evaluateAll((trs) => trs.map((tr) => Number((tr as unknown as WithDataset).dataset.runId)))).toEqual([run.id]);
     await expect(page.locator('#scan-now').isDisabled()).resolves.toBe(false);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  test('when a category has more items than one step, then Show more adds them until the list is exactly the API\'s', async () => {
+    // 150 users whose keys are all replaced by 400-day-old ones: well over 100 new and resolved findings.
+    kw = await serve(await startHarness({ account: accountWithUsers(150) }));
+    await scanViaApi(kw.h);
+    const rng = mulberry32(9);
+    for (const user of kw.h.sim.account.users) {
+      for (const key of [...user.accessKeys]) deleteAccessKey(kw.h.sim.account, key.accessKeyId);
+      addAccessKey(kw.h.sim.account, user.userName, { ageDays: 400, now: new Date(), lastUsedDaysAgo: 1, rng });
+    }
+    const second = await scanViaApi(kw.h);
+    const diff = (await kw.h.get(`/api/scans/${second.id}/diff`)).body;
+    expect(diff.counts.new).toBeGreaterThan(100);
+    expect(diff.counts.resolved).toBeGreaterThan(100);
+    const context = await browser.newContext({ httpCredentials: { username: TEST_USER, password: TEST_PASSWORD } });
+    const { page, problems } = await open(context, kw.base, '/ui/compare');
+    expect(await page.locator('#compare-new > li').count()).toBe(100); // the first step
+    expect(await page.locator('#compare-new + button').innerText()).toBe(`Show more (${diff.counts.new - 100} more)`);
+    // Every item the API lists, page by page when it pages (`category`, `cursor`), in full when it does not.
+    const all = async (category: string) => {
+      const items: { finding_id: number }[] = [];
+      let cursor: string | null = null;
+      do {
+        const q: string = `category=${category}&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const body = (await kw!.h.get(`/api/scans/${second.id}/diff?${q}`)).body;
+        items.push(...body[category]);
+        cursor = body.next_cursor ?? null;
+      } while (cursor);
+      return ids(items);
+    };
+    expect(await listedIds(page, 'new')).toEqual(await all('new'));
+    expect(await listedIds(page, 'resolved')).toEqual(await all('resolved'));
+    expect(await listedIds(page, 'new')).toHaveLength(diff.counts.new);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -23,12 +23,12 @@ export const title = 'Overview';
 
 /** @param {import('../app.js').PageContext} ctx */
 export async function render({ main }) {
+  const latestRuns = api.runs({ limit: 8 });
   const [list, health] = await Promise.all([api.targets(), api.health()]);
-  const states = await Promise.all(list.targets.map((t) => targetState(t, list.organization, health.scan_interval_seconds)));
+  const [states, recent] = await Promise.all([Promise.all(list.targets.map((t) => targetState(t, list.organization, health.scan_interval_seconds))), latestRuns]);
   const totals = list.totals ?? sum(states.map((s) => s.open));
   const warnings = states.flatMap((s) => s.warnings);
   const single = states.length === 1 && !list.organization ? states[0] : null;
-  const recent = await api.runs({ limit: 8 });
 
   replace(
     main,
@@ -59,12 +59,16 @@ export async function render({ main }) {
  */
 async function targetState(target, organization, healthInterval) {
   const only = organization ? target.name : undefined; // today's API lists the one target without a filter
-  const lastRun = target.lastRun ?? (await api.runs({ target: target.name, limit: 1 })).items[0] ?? null;
-  // The last succeeded run, and whether it was the first (then everything it found was new).
-  const succeeded = await api.runs({ target: target.name, status: 'succeeded', limit: 1 });
+  // All at once: the last run, the last succeeded run (and whether it was the first: then everything it
+  // found was new), the open findings by severity.
+  const [last, succeeded, open] = await Promise.all([
+    target.lastRun ? null : api.runs({ target: target.name, limit: 1 }),
+    api.runs({ target: target.name, status: 'succeeded', limit: 1 }),
+    target.open ?? openBySeverity(only),
+  ]);
+  const lastRun = target.lastRun ?? last?.items[0] ?? null;
   const lastSucceeded = target.lastSucceededRun ?? succeeded.items[0] ?? null;
   const firstRun = succeeded.total === 1;
-  const open = target.open ?? (await openBySeverity(only));
   const warnings = [];
   if (lastRun && (lastRun.status === 'failed' || lastRun.status === 'interrupted')) {
     warnings.push(

@@ -9,7 +9,7 @@
  * several targets, else the configured one) and GET /api/targets through api.targets().
  */
 import { api } from '../api.js';
-import { chartFigure, paletteColor, severitySeries } from '../charts.js';
+import { chartFigure, loadChartJs, paletteColor, severitySeries } from '../charts.js';
 import { h, notice, replace, selectField } from '../dom.js';
 import { SEVERITIES, date, dateTime, num } from '../format.js';
 
@@ -28,6 +28,7 @@ const DEFAULT_RANGE = '90d';
 /** @param {import('../app.js').PageContext} ctx */
 export async function render(ctx) {
   const { main } = ctx;
+  loadChartJs().catch(() => undefined); // starts loading now; a failure is reported when a chart is drawn
   const list = await api.targets();
   const results = h('div', { id: 'trend-results' });
   const draw = () => ctx.refresh(results, () => drawTrends(ctx, list, results));
@@ -80,7 +81,12 @@ async function drawTrends(ctx, list, results) {
   const target = list.organization ? ctx.query.get('target') || undefined : undefined;
   const range = ctx.query.get('range') ?? DEFAULT_RANGE;
   const since = sinceOf(range);
-  const trends = await api.trends({ target, since });
+  // The points of the range, and (at the same time) the latest point before it: without one, the
+  // range begins with the target's very first run.
+  const [trends, before] = await Promise.all([
+    api.trends({ target, since }),
+    since ? api.trends({ target, until: new Date(Date.parse(since) - 1).toISOString(), limit: 1 }) : null,
+  ]);
   const points = /** @type {any[]} */ (trends.points);
   const scope = target ?? (list.organization ? 'the organization' : trends.target);
 
@@ -102,7 +108,7 @@ async function drawTrends(ctx, list, results) {
   const last = points[points.length - 1];
   // The very first run of a target finds everything "new": its bar would flatten every other one.
   // It is left out of the new/resolved chart (and said so); the open-findings chart keeps it.
-  const firstEver = points.length > 1 && (await api.trends({ target, until: first.finished_at, limit: 2 })).points.length === 1;
+  const firstEver = points.length > 1 && (before ? before.points.length === 0 : !trends.truncated);
   const churnPoints = firstEver ? points.slice(1) : points;
   const newTotal = churnPoints.reduce((n, p) => n + p.new, 0);
   const resolvedTotal = churnPoints.reduce((n, p) => n + p.resolved, 0);
