@@ -58,7 +58,7 @@ export async function render(ctx) {
         const target = targetField ? /** @type {HTMLSelectElement} */ (targetField.querySelector('select')).value : '';
         button.disabled = true;
         try {
-          await scanNow({ source, ...(org ? (target ? { target } : { all: true }) : {}) }, progress);
+          await scanNow({ source, ...(org ? (target ? { target } : { all: true }) : {}) }, progress, show);
         } finally {
           button.disabled = false;
           show();
@@ -103,8 +103,9 @@ export async function render(ctx) {
 /**
  * Starts the scan(s) and reports their progress in `out` until every one has ended.
  * @param {{ source: string, target?: string, all?: boolean }} body @param {HTMLElement} out
+ * @param {() => void} started called once the runs exist (the history then lists them)
  */
-async function scanNow(body, out) {
+async function scanNow(body, out, started) {
   replace(out, h('p', { class: 'progress' }, 'Starting the scan…'));
   let runs;
   try {
@@ -114,6 +115,7 @@ async function scanNow(body, out) {
     replace(out, notice('error', message));
     return;
   }
+  started();
   for (;;) {
     const states = await Promise.all(runs.map((r) => api.run(r.id)));
     replace(out, ...states.map(progressLine));
@@ -181,12 +183,14 @@ async function drawRuns(results, ctx, org, offset, page) {
     answer.total === 0
       ? h('p', {}, 'No run matches. Start a scan above.')
       : table({ caption: `Runs (${num(answer.total)})`, head: ['Run', ...(org ? ['Target'] : []), 'Status', 'Source', 'Started', 'Duration', 'IAM calls', 'Throttled', 'Skipped checks', 'Error', 'Links'], rows }),
-    h(
-      'nav',
-      { class: 'pager', 'aria-label': 'Pages of runs' },
-      h('button', { type: 'button', class: 'secondary', disabled: offset === 0, onClick: () => page(offset - PAGE_SIZE) }, 'Newer runs'),
-      h('span', {}, answer.total > 0 ? `${num(offset + 1)}–${num(offset + answer.items.length)} of ${num(answer.total)}` : ''),
-      h('button', { type: 'button', class: 'secondary', disabled: answer.next_offset === null, onClick: () => page(answer.next_offset) }, 'Older runs'),
-    ),
+    answer.total === 0
+      ? null
+      : h(
+          'nav',
+          { class: 'pager', 'aria-label': 'Pages of runs' },
+          h('button', { type: 'button', class: 'secondary', disabled: offset === 0, onClick: () => page(offset - PAGE_SIZE) }, 'Newer runs'),
+          h('span', {}, `${num(offset + 1)}–${num(offset + answer.items.length)} of ${num(answer.total)}`),
+          h('button', { type: 'button', class: 'secondary', disabled: answer.next_offset === null, onClick: () => page(answer.next_offset) }, 'Older runs'),
+        ),
   );
 }
