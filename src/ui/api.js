@@ -158,8 +158,14 @@ export const api = {
   /** @param {number} id */
   suppression: (id) => call('GET', `/api/suppressions/${id}`),
 
-  /** @param {{ target?: string, since?: string, until?: string, limit?: number }} q */
-  trends: (q = {}) => call('GET', '/api/trends', { query: q }),
+  /**
+   * Points oldest first. An organization's points (one per day) may name their day instead of a finish time: read as `finished_at`.
+   * @param {{ target?: string, since?: string, until?: string, limit?: number }} q
+   */
+  async trends(q = {}) {
+    const body = await call('GET', '/api/trends', { query: q });
+    return { ...body, points: body.points.map((/** @type {any} */ p) => ({ ...p, finished_at: p.finished_at ?? p.day ?? p.date })) };
+  },
 
   /**
    * The head of a diff: its runs and complete counts (and, from an API that answers whole diffs, every item).

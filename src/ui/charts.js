@@ -106,8 +106,8 @@ export function chartFigure(spec) {
   return { element, draw };
 }
 
-/** Open findings by severity, stacked (one series per severity, most severe on top). @param {string[]} labels @param {Record<string, number>[]} counts */
-export function severitySeries(labels, counts) {
+/** Open findings by severity, stacked (one series per severity, most severe on top). @param {Record<string, number>[]} counts */
+export function severitySeries(counts) {
   return [...SEVERITIES].reverse().map((s) => ({
     label: s,
     data: counts.map((c) => c[s] ?? 0),

@@ -122,7 +122,7 @@ async function drawTrends(ctx, list, results) {
     kind: 'line',
     stacked: true,
     labels,
-    series: severitySeries(labels, points.map((p) => p.open_by_severity)),
+    series: severitySeries(points.map((p) => p.open_by_severity)),
     tableHead: 'Run finished',
   });
   const churn = chartFigure({
@@ -130,7 +130,9 @@ async function drawTrends(ctx, list, results) {
     title: `New and resolved findings per run — ${scope}`,
     summary:
       `${period}: ${num(newTotal)} new and ${num(resolvedTotal)} resolved findings in total.` +
-      (firstEver ? ` The first run (#${first.run_id}, where all ${num(first.new)} findings were new) is left out of this chart.` : ''),
+      (firstEver
+        ? ` The first ${first.run_id != null ? `run (#${first.run_id}` : `point (${dateTime(first.finished_at)}`}, where all ${num(first.new)} findings were new) is left out of this chart.`
+        : ''),
     kind: 'bar',
     labels: churnPoints.map((p) => dateTime(p.finished_at)),
     series: [
