@@ -180,7 +180,7 @@ describe('the dashboard in a browser', () => {
       expect({ url, violations: await accessibilityViolations(page) }).toEqual({ url, violations: [] });
       await page.close();
     }
-  });
+  }, 180_000);
 
   test('when the overview is opened, then its counts, last run and changes equal what the API answers', async () => {
     const { page, problems } = await open(context, kw.base, '/ui/');
@@ -429,7 +429,7 @@ describe('the dashboard when a scan runs or fails', () => {
     expect(await listedIds(page, 'new')).toHaveLength(diff.counts.new);
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 180_000);
 
   test('when the last run failed, or the last success is older than twice the schedule, then the overview says so', async () => {
     kw = await serve(await startHarness({ account: accountWithUsers(5), env: { KEYWATCH_SCAN_SCHEDULE: '0 3 * * *' } }));
