@@ -16,7 +16,7 @@ import { AccountConnections } from './scans/connections';
 import { PostRunTasks } from './scans/post-run';
 import { ScanService } from './scans/scan-service';
 import { TargetRegistry, type DiscoveryStatus } from './scans/targets';
-import { startScheduler, type Scheduler } from './scheduler/scheduler';
+import { scheduleIntervalMs, startScheduler, type Scheduler } from './scheduler/scheduler';
 import { isStoreError, makeMetricsQueries, openStore, type Store } from './store';
 import { type ScanRun } from './domain/runs';
 import type { ScanSource } from './domain/snapshot';
@@ -135,7 +135,18 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     ? startScheduler({ cron: config.schedule.cron, timezone: config.schedule.timezone, scans, targets, ready: discovered, logger })
     : null;
   postRun.start();
-  const app = createApp({ config, store, scans, logger, clock, nextScheduledScan: () => scheduler?.nextRun() ?? null }, { metrics });
+  const app = createApp(
+    {
+      config,
+      store,
+      scans,
+      logger,
+      clock,
+      nextScheduledScan: () => scheduler?.nextRun() ?? null,
+      scanIntervalMs: scheduleIntervalMs(config.schedule.cron, config.schedule.timezone),
+    },
+    { metrics },
+  );
 
   let closed = false;
   return {

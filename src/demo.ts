@@ -51,6 +51,7 @@ export function demoBanner(b: DemoBannerInput): string {
   return [
     '',
     `keywatch ${b.version} — demo mode (simulated AWS account, ${b.users} users)`,
+    `  Dashboard  : ${b.baseUrl}/ui/`,
     `  Swagger UI : ${b.baseUrl}/api/docs`,
     `  API        : ${b.baseUrl}/api/findings`,
     `  Metrics    : ${b.baseUrl}/metrics`,

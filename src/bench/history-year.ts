@@ -205,6 +205,8 @@ export interface HistoryYearOptions {
   diffPairs?: number;
   /** As KEYWATCH_RISK_ESCALATION (default true): passed to evaluateChecks like the scan service does. */
   riskEscalation?: boolean;
+  /** Keep the database it built at this path (the dashboard scenario reuses it) instead of deleting it. */
+  keepDatabaseAt?: string;
 }
 
 export async function runHistoryYearScenario(options: HistoryYearOptions = {}): Promise<Record<string, unknown>> {
@@ -347,6 +349,8 @@ export async function runHistoryYearScenario(options: HistoryYearOptions = {}): 
     };
   } finally {
     store.close();
+    // Closed: SQLite has folded the WAL into the file, which moves as one.
+    if (options.keepDatabaseAt && fs.existsSync(dbPath)) fs.renameSync(dbPath, options.keepDatabaseAt);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

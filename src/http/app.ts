@@ -1,7 +1,7 @@
 /**
  * The Express app: request ids and logs, basic auth on everything but health and ready, JSON bodies
- * (read only after authentication), Swagger UI (served from node_modules, no CDN) and the OpenAPI
- * document generated from zod.
+ * (read only after authentication), Swagger UI (served from node_modules, no CDN), the OpenAPI
+ * document generated from zod, and the web dashboard at /ui/ (dashboard.ts).
  */
 import { randomUUID } from 'node:crypto';
 import express, { type Express, Router } from 'express';
@@ -13,12 +13,14 @@ import type { KeywatchMetrics } from '../observability/metrics';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { jsonBody } from './middleware/json-body';
 import { authFor } from './middleware/metrics';
+import { dashboardRouter } from './dashboard';
 import { mountRoutes, type MountOptions } from './define-route';
 import { buildOpenApiDocument, createRegistry } from './openapi';
 import { checksRoutes } from './routes/checks';
 import { diffRoutes } from './routes/diff';
 import { findingsRoutes } from './routes/findings';
 import { healthRoutes } from './routes/health';
+import { reportRoutes } from './routes/report';
 import { scansRoutes } from './routes/scans';
 import { suppressionsRoutes } from './routes/suppressions';
 import { targetsRoutes } from './routes/targets';
@@ -54,7 +56,8 @@ export function createApp(ctx: HttpContext, options: AppOptions = {}): Express {
       },
     }),
   );
-  // Swagger UI needs inline scripts/styles from its own bundle; keep helmet's other protections.
+  // Swagger UI needs inline scripts/styles from its own bundle; keep helmet's other protections. The
+  // dashboard (dashboard.ts) and the run report (routes/report.ts) set their own strict policies.
   app.use(helmet({ contentSecurityPolicy: false }));
 
   // Basic auth (API and /metrics share one failed-attempt limiter: 429 after too many failures).
@@ -73,7 +76,7 @@ export function createApp(ctx: HttpContext, options: AppOptions = {}): Express {
   mountRoutes(
     api,
     registry,
-    [...checksRoutes(ctx), ...targetsRoutes(ctx), ...scansRoutes(ctx), ...diffRoutes(ctx), ...findingsRoutes(ctx), ...suppressionsRoutes(ctx), ...trendsRoutes(ctx), ...v1Routes(ctx)],
+    [...checksRoutes(ctx), ...targetsRoutes(ctx), ...scansRoutes(ctx), ...diffRoutes(ctx), ...reportRoutes(ctx), ...findingsRoutes(ctx), ...suppressionsRoutes(ctx), ...trendsRoutes(ctx), ...v1Routes(ctx)],
     mount,
   );
 
@@ -84,6 +87,8 @@ export function createApp(ctx: HttpContext, options: AppOptions = {}): Express {
   api.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'keywatch API' }));
 
   app.use('/api', api);
+  // The dashboard (/ui/, and / → /ui/): same basic auth, its own strict Content-Security-Policy.
+  app.use(dashboardRouter(auth.api));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

@@ -11,5 +11,7 @@ export interface HttpContext {
   logger: Logger;
   /** The next scheduled scan, or null when the schedule is disabled. */
   nextScheduledScan: () => Date | null;
+  /** The longest time between two scheduled scans (ms; src/scheduler/scheduler.ts), or null without a schedule. */
+  scanIntervalMs: number | null;
   clock: () => Date;
 }

@@ -11,6 +11,28 @@ import type { ScanSource } from '../domain/snapshot';
 import type { ScanService } from '../scans/scan-service';
 import type { TargetRegistry } from '../scans/targets';
 
+/** How many upcoming scheduled times scheduleIntervalMs looks at (covers a week of weekday-only schedules). */
+const INTERVAL_LOOKAHEAD = 16;
+
+/**
+ * The longest time between two consecutive scans of a cron schedule (ms), over its next
+ * INTERVAL_LOOKAHEAD times: a day for `0 3 * * *`, three days for `0 3 * * 1-5` (Friday to Monday).
+ * The dashboard warns when a target's last succeeded scan is older than twice this. null: no schedule.
+ */
+export function scheduleIntervalMs(cronExpression: string | null, timezone: string): number | null {
+  if (!cronExpression) return null;
+  // createTask parses without starting anything (no timer); destroyed at once.
+  const task = cron.createTask(cronExpression, () => undefined, { timezone });
+  try {
+    const times = task.getNextRuns(INTERVAL_LOOKAHEAD).map((d) => d.getTime());
+    let longest = 0;
+    for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+    return longest > 0 ? longest : null;
+  } finally {
+    void task.destroy();
+  }
+}
+
 export interface Scheduler {
   nextRun(): Date | null;
   stop(): Promise<void>;

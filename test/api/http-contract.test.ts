@@ -10,7 +10,7 @@ describe('the HTTP contract', () => {
     h = await startHarness();
     const health = await request(h.ctx.app).get('/api/health');
     expect(health.status).toBe(200);
-    expect(health.body).toEqual({ status: 'ok', version: expect.any(String), next_scheduled_scan: null });
+    expect(health.body).toEqual({ status: 'ok', version: expect.any(String), next_scheduled_scan: null, scan_interval_seconds: null });
     const ready = await request(h.ctx.app).get('/api/ready');
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ready' });

@@ -2,7 +2,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { buildAppContext } from '../../src/app-context';
 import { loadConfig } from '../../src/config';
-import { startScheduler } from '../../src/scheduler/scheduler';
+import { scheduleIntervalMs, startScheduler } from '../../src/scheduler/scheduler';
 import { accountWithKeyAges, accountWithUsers } from '../support/accounts';
 import { makeTempDir, SIM_CREDENTIALS, startHarness, testEnv, type Harness } from '../support/harness';
 import { startSimulator } from '../../src/simulator';
@@ -59,9 +59,16 @@ describe('the scheduler', () => {
       expect(next.getTime()).toBeGreaterThan(Date.now());
       const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit' }).format(next);
       expect(berlin).toBe('02:30');
+      expect(res.body.scan_interval_seconds).toBe(86_400);
     } finally {
       await ctx.close();
       await sim.stop();
     }
+  });
+
+  test('when the schedule runs on weekdays only, then its interval is the longest gap (Friday to Monday)', () => {
+    expect(scheduleIntervalMs('0 3 * * 1-5', 'UTC')).toBe(3 * 86_400_000);
+    expect(scheduleIntervalMs('*/15 * * * *', 'UTC')).toBe(15 * 60_000);
+    expect(scheduleIntervalMs(null, 'UTC')).toBeNull();
   });
 });

@@ -101,6 +101,22 @@ describe('the server process', () => {
     expect((await get(`${base}/api/findings?limit=1`, 'keywatch', 'not-it')).status).toBe(401);
   });
 
+  test('when the built server runs, then it serves the dashboard from dist/ui: / leads to /ui/, the page, its modules and Chart.js', async () => {
+    const password = 'Operator-Chosen-Secret-42';
+    const { p, base } = await startDemo({ KEYWATCH_API_PASSWORD: password });
+    expect(p.stdout()).toContain(`Dashboard  : ${base}/ui/`);
+    const root = await fetch(`${base}/`, { redirect: 'manual', headers: { Authorization: `Basic ${Buffer.from(`keywatch:${password}`).toString('base64')}` } });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/ui/');
+    const page = await get(`${base}/ui/`, 'keywatch', password);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script type="module" src="/ui/app.js"></script>');
+    for (const file of ['/ui/app.js', '/ui/api.js', '/ui/pages/overview.js', '/ui/style.css', '/ui/vendor/chart.umd.min.js']) {
+      expect({ file, status: (await get(`${base}${file}`, 'keywatch', password)).status }).toEqual({ file, status: 200 });
+    }
+    expect((await get(`${base}/ui/`, 'keywatch', 'wrong')).status).toBe(401);
+  });
+
   test('when an unknown KEYWATCH_ variable is set, then the server does not start: it names the variable and the closest known one and exits 2', async () => {
     const p = start([], { KEYWATCH_API_PASSWORD: 'some-password-123', KEYWATCH_IAM_RAET: '10' });
     expect(await p.exited).toBe(2);

@@ -8,6 +8,15 @@ const Health = z
     status: z.literal('ok'),
     version: z.string(),
     next_scheduled_scan: z.string().nullable().openapi({ format: 'date-time', description: 'null when the schedule is disabled' }),
+    scan_interval_seconds: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({
+        description:
+          'The longest time between two scans of KEYWATCH_SCAN_SCHEDULE (a day for a daily schedule); null when the schedule is empty. ' +
+          'The dashboard warns when a target has no succeeded scan for twice this long.',
+      }),
   })
   .openapi('Health');
 
@@ -26,7 +35,12 @@ export function healthRoutes(ctx: HttpContext): RouteDefinition[] {
       responses: { 200: { description: 'Alive', schema: Health } },
       handler: () => ({
         status: 200,
-        body: { status: 'ok', version: ctx.config.version, next_scheduled_scan: ctx.nextScheduledScan()?.toISOString() ?? null },
+        body: {
+          status: 'ok',
+          version: ctx.config.version,
+          next_scheduled_scan: ctx.nextScheduledScan()?.toISOString() ?? null,
+          scan_interval_seconds: ctx.scanIntervalMs === null ? null : Math.round(ctx.scanIntervalMs / 1000),
+        },
       }),
     }),
 
