@@ -111,6 +111,8 @@ export const findings = sqliteTable(
     // Organization-wide lists (no target filter), most severe first.
     index('findings_status_severity').on(t.status, t.severityRank),
     index('findings_user').on(t.userName),
+    // Suppressions by check and user pattern: which findings one covers, read from this index alone.
+    index('findings_target_check_user').on(t.target, t.checkId, t.userName, t.status),
   ],
 );
 
@@ -148,10 +150,12 @@ export const findingStates = sqliteTable(
     endReason: text('end_reason'),
   },
   (t) => [
-    index('finding_states_finding').on(t.findingId, t.fromRunId),
-    // Covering index for "intervals covering run R" and for diffs (count without touching the table).
-    index('finding_states_target_from_to').on(t.target, t.fromRunId, t.toRunId),
-    index('finding_states_target_to').on(t.target, t.toRunId),
+    // A finding's intervals (timelines; in diffs, "the finding's interval covering run R" without touching the table).
+    index('finding_states_finding_from_to').on(t.findingId, t.fromRunId, t.toRunId),
+    // Covering indexes for "intervals covering run R" and for diffs: the intervals that began (or ended)
+    // between two runs, with their finding, counted and paged without touching the table.
+    index('finding_states_target_from_to_finding').on(t.target, t.fromRunId, t.toRunId, t.findingId),
+    index('finding_states_target_to_from_finding').on(t.target, t.toRunId, t.fromRunId, t.findingId),
   ],
 );
 

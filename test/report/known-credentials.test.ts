@@ -53,7 +53,7 @@ describe('credential ids learned from history', () => {
     const keysOnly = await scan(h);
     expect(keysOnly.stats.calls_by_action.ListAccessKeys).toBeUndefined();
     expect(keysOnly.stats.calls_by_action.ListSigningCertificates).toBeUndefined();
-    const known = () => h.ctx.store.knownCredentials.listOfTarget(keysOnly.target as unknown as string);
+    const known = () => h.ctx.store.knownCredentials.listOfTarget(h.ctx.config.target);
     expect(known().map((k) => k.kind).sort()).toEqual(['access_key', 'access_key', 'access_key', 'access_key', 'signing_certificate', 'signing_certificate']);
 
     // Day 5, retention of 2 days at start-up: day 0's run goes, day 1's (the latest) stays.
