@@ -1,10 +1,27 @@
 /**
  * `npm run bench`: runs every scenario, each in its own process (so peak RSS is per scenario), and
- * prints one JSON object per scenario on its own line. `node dist/bench/run.js live_scan` runs one.
+ * prints one JSON object per scenario on its own line (api_load: one per endpoint).
+ * `node dist/bench/run.js live_scan` runs one; `--load-seconds=N` sets api_load's seconds of load per
+ * endpoint (default 20), e.g. `npm run bench -- api_load --load-seconds=5` for a quick run.
  */
 import { fork } from 'node:child_process';
 
-type Scenario = () => Promise<Record<string, unknown>>;
+type Scenario = (options: ScenarioOptions) => Promise<Record<string, unknown> | Record<string, unknown>[]>;
+
+/** Options from the command line, passed to every scenario (each reads the ones it knows). */
+interface ScenarioOptions {
+  durationS?: number;
+}
+
+function scenarioOptions(flags: readonly string[]): ScenarioOptions {
+  const options: ScenarioOptions = {};
+  for (const flag of flags) {
+    const m = /^--load-seconds=(\d+)$/.exec(flag);
+    if (m && Number(m[1]) > 0) options.durationS = Number(m[1]);
+    else throw new Error(`unknown option ${flag}; known: --load-seconds=N`);
+  }
+  return options;
+}
 
 export const HEAP_CAP_MB = 192;
 
@@ -12,6 +29,7 @@ const SCENARIOS: Record<string, () => Scenario | null> = {
   live_scan: () => require('./live-scan').runLiveScanScenario,
   report_scan: () => optional('./report-scan', 'runReportScanScenario'),
   history_year: () => optional('./history-year', 'runHistoryYearScenario'),
+  api_load: () => optional('./api-load', 'runApiLoadScenario'),
 };
 
 function optional(module: string, name: string): Scenario | null {
@@ -22,22 +40,27 @@ function optional(module: string, name: string): Scenario | null {
   }
 }
 
-async function runOne(name: string): Promise<void> {
+async function runOne(name: string, flags: readonly string[]): Promise<void> {
   const scenario = SCENARIOS[name]?.();
   if (!scenario) {
     process.stdout.write(JSON.stringify({ scenario: name, error: 'scenario not available in this build' }) + '\n');
     return;
   }
-  const result = await scenario();
-  process.stdout.write(JSON.stringify({ ...result, node_heap_cap_mb: HEAP_CAP_MB }) + '\n');
+  const result = await scenario(scenarioOptions(flags));
+  for (const line of Array.isArray(result) ? result : [result]) {
+    process.stdout.write(JSON.stringify({ ...line, node_heap_cap_mb: HEAP_CAP_MB }) + '\n');
+  }
 }
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === '--child') {
-    await runOne(argv[1]);
+    await runOne(argv[1]!, argv.slice(2));
     return;
   }
-  const names = argv.length > 0 ? argv : Object.keys(SCENARIOS);
+  const flags = argv.filter((a) => a.startsWith('--'));
+  scenarioOptions(flags); // refuse unknown options before any scenario starts
+  const given = argv.filter((a) => !a.startsWith('--'));
+  const names = given.length > 0 ? given : Object.keys(SCENARIOS);
   const unknown = names.filter((n) => !(n in SCENARIOS));
   if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`);
   let failed = false;
@@ -46,7 +69,7 @@ async function main(argv: string[]): Promise<void> {
       // Each scenario in a fresh process with the heap capped as we recommend for deployment
       // (NODE_OPTIONS in k8s/deployment.yaml): peak RSS then measures what keywatch keeps, not
       // garbage V8 has not bothered to collect yet.
-      const child = fork(__filename, ['--child', name], { stdio: 'inherit', execArgv: [`--max-old-space-size=${HEAP_CAP_MB}`] });
+      const child = fork(__filename, ['--child', name, ...flags], { stdio: 'inherit', execArgv: [`--max-old-space-size=${HEAP_CAP_MB}`] });
       child.on('exit', (c) => resolve(c ?? 1));
     });
     if (code !== 0) {
