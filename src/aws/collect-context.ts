@@ -4,6 +4,7 @@
  * nothing above them.
  */
 import type { Logger } from 'pino';
+import type { KnownCredentials } from '../domain/known-credentials';
 import type { DataNeed, IamSnapshot } from '../domain/snapshot';
 import type { IamGateway } from './iam-gateway';
 
@@ -16,6 +17,11 @@ export interface CollectContext {
   logger: Logger;
   /** How long the credential report may take to generate (KEYWATCH_REPORT_TIMEOUT_S). */
   reportTimeoutMs: number;
+  /**
+   * The credential ids earlier runs of the target confirmed (the store's known_credentials): the
+   * credential-report source resolves report slots from it instead of listing (undefined: nothing known).
+   */
+  knownCredentials?: KnownCredentials;
 }
 
 /** One scan source: collects an IamSnapshot of one account, or throws (never a partial snapshot). */

@@ -37,6 +37,14 @@ import type {
   RootAccountSnapshot,
   UserSnapshot,
 } from '../domain/snapshot';
+import {
+  learnable,
+  slotsByCreation,
+  wholeSecond,
+  type KnownCredentialKind,
+  type LearnedCredential,
+  type LearnedCredentials,
+} from '../domain/known-credentials';
 import { collectAuthorizationDetails } from './authorization-details';
 import type { CollectContext } from './collect-context';
 import { MissingEntity, type IamGateway } from './iam-gateway';
@@ -198,8 +206,45 @@ export async function collectPasswordPolicy(gateway: IamGateway): Promise<Passwo
   };
 }
 
+/**
+ * What a live collection learns for the credential-report source: every listed access key (and signing
+ * certificate, when listed) with its user, its creation second and its rank by creation as the slot —
+ * the live API has no slots, so the store keeps a slot a report already showed for the same credential.
+ * A user whose credentials of a kind share a creation second teaches nothing of that kind (the rank
+ * would be a guess), nor does a credential created within a second of the listing (known-credentials.ts).
+ */
+export function learnedFromListings(users: readonly UserSnapshot[], listedAt: number, withCertificates: boolean): LearnedCredentials {
+  const credentials: LearnedCredential[] = [];
+  const learn = <T>(user: UserSnapshot, kind: KnownCredentialKind, items: readonly T[], id: (c: T) => string, createdAt: (c: T) => Date) => {
+    const slots = slotsByCreation(items, createdAt);
+    if (!slots) return;
+    for (const [item, slot] of slots) {
+      if (!learnable(createdAt(item), listedAt)) continue;
+      credentials.push({
+        kind,
+        credentialId: id(item),
+        userName: user.userName,
+        userArn: user.arn,
+        userCreatedAt: wholeSecond(user.createdAt.getTime()),
+        slot,
+        createdAt: wholeSecond(createdAt(item).getTime()),
+        slotFromReport: false,
+      });
+    }
+  };
+  for (const user of users) {
+    learn(user, 'access_key', user.accessKeys, (k) => k.accessKeyId, (k) => k.createdAt);
+    if (withCertificates && user.signingCertificates) {
+      learn(user, 'signing_certificate', user.signingCertificates, (c) => c.certificateId, (c) => c.uploadedAt);
+    }
+  }
+  return { kinds: withCertificates ? ['access_key', 'signing_certificate'] : ['access_key'], credentials };
+}
+
 export async function collectLiveSnapshot({ gateway, needs, now }: CollectContext): Promise<IamSnapshot> {
   const needSet = new Set(needs);
+  // Wall clock (IAM's, not the scan's business clock): credentials created since cannot be learned.
+  const listedAt = Date.now();
   const users = await listAllUsers(gateway);
   const [userSnapshots, accountId, root, passwordPolicy, authorizationDetails] = await Promise.all([
     Promise.all(users.map((u) => collectUser(gateway, u, needSet))),
@@ -217,5 +262,6 @@ export async function collectLiveSnapshot({ gateway, needs, now }: CollectContex
   if (root) snapshot.root = root;
   if (passwordPolicy !== undefined) snapshot.passwordPolicy = passwordPolicy;
   if (authorizationDetails) snapshot.authorizationDetails = authorizationDetails;
+  snapshot.learnedCredentials = learnedFromListings(snapshot.users, listedAt, needSet.has('signing_certificates'));
   return snapshot;
 }

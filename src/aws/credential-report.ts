@@ -5,13 +5,17 @@
  *
  *   GenerateCredentialReport until COMPLETE (STARTED, INPROGRESS; polled with a growing delay,
  *   bounded by KEYWATCH_REPORT_TIMEOUT_S) → GetCredentialReport → parse the CSV (report-parse.ts)
- *   → ListAccessKeys for the users whose report row has a key (the report has no key ids: slots are
- *   matched on creation time, report-snapshot.ts) → GetAccessKeyLastUsed only for listed keys the
- *   report does not describe → and as the enabled checks need: ListSigningCertificates for the users
- *   whose row shows an active certificate (certificate ids; dates the report leaves N/A),
- *   ListVirtualMFADevices (is root's MFA device virtual?), GetAccountPasswordPolicy,
- *   GetAccountAuthorizationDetails (what each user can do; all pages). SSH keys and service-specific
- *   credentials are not in the report: checks on them are skipped on this source.
+ *   → key ids: the report has none. A row whose every key slot an earlier run identified (same user
+ *   name, ARN and creation, same slot, same creation second: ctx.knownCredentials,
+ *   src/domain/known-credentials.ts) needs no call; ListAccessKeys only for the other users whose row
+ *   has a key (slots matched on creation time, report-snapshot.ts) → GetAccessKeyLastUsed only for
+ *   listed keys the report does not describe → and as the enabled checks need: ListSigningCertificates
+ *   for the users whose row shows an active certificate whose slots are not all known (certificate
+ *   ids; dates the report leaves N/A), ListVirtualMFADevices (is root's MFA device virtual?),
+ *   GetAccountPasswordPolicy, GetAccountAuthorizationDetails (what each user can do; all pages). SSH
+ *   keys and service-specific credentials are not in the report: checks on them are skipped on this
+ *   source. What the slots resolved to goes back to the scan (snapshot.learnedCredentials), which
+ *   stores it with the run for the next scan.
  *
  * A report without a `<root_account>` row (LocalStack, moto, some partitions) is read without root:
  * the root checks are skipped with that reason (snapshot.notCollectedReasons) and the run succeeds.
@@ -21,8 +25,10 @@
  * went away between the two calls) sends the collector back to GenerateCredentialReport.
  *
  * The snapshot describes the account when the report was generated (up to 4 hours ago at AWS, the
- * run stores the time); the keys of users who have keys are checked against ListAccessKeys now.
- * Users created after the report are not in it.
+ * run stores the time). Keys resolved from earlier runs are as the report shows them (status, creation,
+ * last use); the keys of users that had to be listed are checked against ListAccessKeys now (a key
+ * deleted since the report is dropped, one created since is added). Users created after the report
+ * are not in it.
  */
 import {
   GenerateCredentialReportCommand,
@@ -30,13 +36,30 @@ import {
   type GenerateCredentialReportCommandOutput,
   type GetCredentialReportCommandOutput,
 } from '@aws-sdk/client-iam';
+import {
+  KnownCredentials,
+  learnable,
+  wholeSecond,
+  type CredentialOwner,
+  type KnownCredentialKind,
+  type LearnedCredential,
+} from '../domain/known-credentials';
 import type { AccessKeySnapshot, DataNeed, IamSnapshot, SigningCertificateSnapshot, UserSnapshot } from '../domain/snapshot';
 import { AppError } from '../errors';
 import { collectAuthorizationDetails } from './authorization-details';
 import type { CollectContext } from './collect-context';
 import { collectPasswordPolicy, fetchKeyLastUse, listUserAccessKeys, resolveAccountId } from './collect-live';
-import { CERTIFICATE_REPORT_COLUMNS, parseCredentialReport, ROOT_ACCOUNT_ROW, type ReportRow } from './report-parse';
-import { compareCertificateSlots, hasActiveCertificate, rootFromRow, userFromRow, userKeys } from './report-snapshot';
+import { CERTIFICATE_REPORT_COLUMNS, parseCredentialReport, ROOT_ACCOUNT_ROW, type ReportCertificateSlot, type ReportRow } from './report-parse';
+import {
+  certificateFromKnownSlot,
+  compareCertificateSlots,
+  hasActiveCertificate,
+  identifyCertificateSlots,
+  keyFromKnownSlot,
+  rootFromRow,
+  userFromRow,
+  userKeys,
+} from './report-snapshot';
 import { findRootVirtualMfaSerial } from './root-mfa';
 import { listUserSigningCertificates } from './user-credentials';
 
@@ -155,61 +178,126 @@ async function forEachBounded<T>(items: readonly T[], limit: number, fn: (item: 
 interface KeyLookup {
   /** Per user name: the user's keys; null = the user no longer exists. Users without key slots are absent. */
   byUser: Map<string, AccessKeySnapshot[] | null>;
+  /** Users whose every key slot an earlier run identified: no call. */
+  knownUsers: number;
   listCalls: number;
   unmatchedKeys: number;
   droppedSlots: number;
+  /** Slot → AccessKeyId, for the next scan. */
+  learned: LearnedCredential[];
 }
 
-/** ListAccessKeys for ONLY the users whose row shows a key, and slot → AccessKeyId matching. */
+const ownerOf = (row: ReportRow): CredentialOwner => ({ userName: row.user, arn: row.arn, createdAt: row.createdAt });
+
+const learnedFrom = (row: ReportRow, kind: KnownCredentialKind, slot: 1 | 2, createdAt: Date, credentialId: string): LearnedCredential => ({
+  kind,
+  credentialId,
+  userName: row.user,
+  userArn: row.arn,
+  userCreatedAt: wholeSecond(row.createdAt.getTime()),
+  slot,
+  createdAt: wholeSecond(createdAt.getTime()),
+  slotFromReport: true,
+});
+
+/**
+ * Slot → AccessKeyId: from what earlier runs learned when every key slot of the row is known
+ * (src/domain/known-credentials.ts), otherwise ListAccessKeys for the user (new or rotated keys,
+ * a re-created user, a key in another slot, a user never seen), matched on creation time.
+ */
 async function lookUpAccessKeys(ctx: CollectContext, rows: ReportRow[], needs: Set<DataNeed>): Promise<KeyLookup> {
-  const result: KeyLookup = { byUser: new Map(), listCalls: 0, unmatchedKeys: 0, droppedSlots: 0 };
-  await forEachBounded(
-    rows.filter((row) => row.keys.length > 0),
-    KEY_LOOKUP_IN_FLIGHT,
-    async (row) => {
-      result.listCalls++;
-      const listed = await listUserAccessKeys(ctx.gateway, row.user);
-      if (listed === null) {
-        result.byUser.set(row.user, null);
-        return;
-      }
-      const { keys, withoutLastUse, droppedSlots } = userKeys(row, listed);
-      result.unmatchedKeys += withoutLastUse.length;
-      result.droppedSlots += droppedSlots.length;
-      if (withoutLastUse.length > 0 || droppedSlots.length > 0) {
-        ctx.logger.info(
-          {
-            user: row.user,
-            keys_not_in_report: withoutLastUse.map((k) => k.accessKeyId),
-            report_slots_without_key: droppedSlots.map((s) => s.slot),
-          },
-          'access keys changed since the credential report was generated; using ListAccessKeys for them',
-        );
-      }
-      if (needs.has('key_last_used')) {
-        // deleted in the meantime: last use stays unknown
-        await Promise.all(withoutLastUse.map(async (k) => Object.assign(k, await fetchKeyLastUse(ctx.gateway, k.accessKeyId))));
-      }
-      result.byUser.set(row.user, keys);
-    },
-  );
+  const known = ctx.knownCredentials ?? KnownCredentials.none;
+  const result: KeyLookup = { byUser: new Map(), knownUsers: 0, listCalls: 0, unmatchedKeys: 0, droppedSlots: 0, learned: [] };
+  const toList: ReportRow[] = [];
+  for (const row of rows) {
+    if (row.keys.length === 0) continue;
+    const ids = row.keys.map((slot) => known.idOf('access_key', ownerOf(row), slot.slot, slot.createdAt));
+    if (ids.some((id) => id === null)) {
+      toList.push(row);
+      continue;
+    }
+    result.knownUsers++;
+    result.byUser.set(
+      row.user,
+      row.keys.map((slot, i) => keyFromKnownSlot(row.user, slot, ids[i]!)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()),
+    );
+    row.keys.forEach((slot, i) => result.learned.push(learnedFrom(row, 'access_key', slot.slot, slot.createdAt, ids[i]!)));
+  }
+  const listedAt = Date.now();
+  await forEachBounded(toList, KEY_LOOKUP_IN_FLIGHT, async (row) => {
+    result.listCalls++;
+    const listed = await listUserAccessKeys(ctx.gateway, row.user);
+    if (listed === null) {
+      result.byUser.set(row.user, null);
+      return;
+    }
+    const { keys, withoutLastUse, droppedSlots, identified } = userKeys(row, listed);
+    result.unmatchedKeys += withoutLastUse.length;
+    result.droppedSlots += droppedSlots.length;
+    for (const { slot, key } of identified) {
+      if (learnable(key.createdAt, listedAt)) result.learned.push(learnedFrom(row, 'access_key', slot.slot, key.createdAt, key.accessKeyId));
+    }
+    if (withoutLastUse.length > 0 || droppedSlots.length > 0) {
+      ctx.logger.info(
+        {
+          user: row.user,
+          keys_not_in_report: withoutLastUse.map((k) => k.accessKeyId),
+          report_slots_without_key: droppedSlots.map((s) => s.slot),
+        },
+        'access keys changed since the credential report was generated; using ListAccessKeys for them',
+      );
+    }
+    if (needs.has('key_last_used')) {
+      // deleted in the meantime: last use stays unknown
+      await Promise.all(withoutLastUse.map(async (k) => Object.assign(k, await fetchKeyLastUse(ctx.gateway, k.accessKeyId))));
+    }
+    result.byUser.set(row.user, keys);
+  });
   return result;
 }
 
 interface CertificateLookup {
-  /** Per user name: the listed certificates; null = the user no longer exists. Only users whose row shows an active certificate. */
+  /** Per user name: the user's certificates; null = the user no longer exists. Only users whose row shows an active certificate. */
   byUser: Map<string, SigningCertificateSnapshot[] | null>;
+  /** Users whose row shows an active certificate and whose every certificate slot an earlier run identified: no call. */
+  knownUsers: number;
   listCalls: number;
   /** Slots whose date the report left N/A, dated from the listing. */
   datesFromListing: number;
   /** Dated slots no listed certificate matches (deleted or replaced since the report). */
   slotsWithoutCertificate: number;
+  /** Slot → CertificateId, for the next scan. */
+  learned: LearnedCredential[];
 }
 
-/** ListSigningCertificates for ONLY the users whose row shows an active certificate (see report-snapshot.ts). */
+/**
+ * Certificates of the users whose row shows an active certificate: from what earlier runs learned when
+ * every certificate slot of the row is dated and known, otherwise ListSigningCertificates (see
+ * report-snapshot.ts). Known slots of rows without an active certificate are confirmed, not listed.
+ */
 async function lookUpCertificates(ctx: CollectContext, rows: ReportRow[]): Promise<CertificateLookup> {
-  const result: CertificateLookup = { byUser: new Map(), listCalls: 0, datesFromListing: 0, slotsWithoutCertificate: 0 };
-  await forEachBounded(rows.filter(hasActiveCertificate), KEY_LOOKUP_IN_FLIGHT, async (row) => {
+  const known = ctx.knownCredentials ?? KnownCredentials.none;
+  const result: CertificateLookup = { byUser: new Map(), knownUsers: 0, listCalls: 0, datesFromListing: 0, slotsWithoutCertificate: 0, learned: [] };
+  const toList: ReportRow[] = [];
+  for (const row of rows) {
+    const slots = row.certificates ?? [];
+    if (slots.length === 0) continue;
+    const ids = slots.map((slot) => (slot.uploadedAt === null ? null : known.idOf('signing_certificate', ownerOf(row), slot.slot, slot.uploadedAt)));
+    if (ids.some((id) => id === null)) {
+      if (hasActiveCertificate(row)) toList.push(row);
+      continue;
+    }
+    const dated = slots as Array<ReportCertificateSlot & { uploadedAt: Date }>;
+    dated.forEach((slot, i) => result.learned.push(learnedFrom(row, 'signing_certificate', slot.slot, slot.uploadedAt, ids[i]!)));
+    if (!hasActiveCertificate(row)) continue; // at most inactive certificates: none in the snapshot (see report-snapshot.ts)
+    result.knownUsers++;
+    result.byUser.set(
+      row.user,
+      dated.map((slot, i) => certificateFromKnownSlot(slot, ids[i]!)),
+    );
+  }
+  const listedAt = Date.now();
+  await forEachBounded(toList, KEY_LOOKUP_IN_FLIGHT, async (row) => {
     result.listCalls++;
     const listed = await listUserSigningCertificates(ctx.gateway, row.user);
     result.byUser.set(row.user, listed);
@@ -217,6 +305,11 @@ async function lookUpCertificates(ctx: CollectContext, rows: ReportRow[]): Promi
     const compared = compareCertificateSlots(row, listed);
     result.datesFromListing += compared.undatedSlots.length;
     result.slotsWithoutCertificate += compared.slotsWithoutCertificate.length;
+    for (const { slot, certificate } of identifyCertificateSlots(row, listed)) {
+      if (learnable(certificate.uploadedAt, listedAt)) {
+        result.learned.push(learnedFrom(row, 'signing_certificate', slot.slot, certificate.uploadedAt, certificate.certificateId));
+      }
+    }
   });
   return result;
 }
@@ -295,18 +388,26 @@ export async function collectFromCredentialReport(ctx: CollectContext): Promise<
   if (passwordPolicy !== undefined) snapshot.passwordPolicy = passwordPolicy;
   if (authorizationDetails) snapshot.authorizationDetails = authorizationDetails;
   if (Object.keys(notCollectedReasons).length > 0) snapshot.notCollectedReasons = notCollectedReasons;
+  snapshot.learnedCredentials = {
+    kinds: certificates ? ['access_key', 'signing_certificate'] : ['access_key'],
+    // Users a listing found deleted are left out with their credentials (their rows' slots were not learned).
+    credentials: [...keys.learned, ...(certificates?.learned ?? [])].filter((c) => keys.byUser.get(c.userName) !== null && certificates?.byUser.get(c.userName) !== null),
+  };
 
   ctx.logger.info(
     {
       users: users.length,
       access_keys: users.reduce((n, u) => n + u.accessKeys.length, 0),
       list_access_keys_users: keys.listCalls,
+      // Users whose key slots earlier runs identified (no ListAccessKeys).
+      known_key_users: keys.knownUsers,
       keys_not_in_report: keys.unmatchedKeys,
       report_slots_without_key: keys.droppedSlots,
       users_deleted_since_report: deletedSinceReport,
       ...(certificates
         ? {
             list_signing_certificates_users: certificates.listCalls,
+            known_certificate_users: certificates.knownUsers,
             certificate_dates_from_listing: certificates.datesFromListing,
             report_certificate_slots_without_certificate: certificates.slotsWithoutCertificate,
           }

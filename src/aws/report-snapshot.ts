@@ -95,14 +95,47 @@ export interface UserKeys {
   withoutLastUse: AccessKeySnapshot[];
   /** Report slots whose key no longer exists. */
   droppedSlots: ReportKeySlot[];
+  /** The slots matched to a listed key: what the collector learns (slot → AccessKeyId). */
+  identified: Array<{ slot: ReportKeySlot; key: AccessKeySnapshot }>;
 }
 
 export function userKeys(row: ReportRow, listed: readonly AccessKeyMetadata[]): UserKeys {
   const match = matchKeySlots(row.keys, listed);
-  const matched = match.matched.map(({ slot, key }) => keyFromSlot(row.user, slot, key));
+  const identified = match.matched.map(({ slot, key }) => ({ slot, key: keyFromSlot(row.user, slot, key) }));
   const withoutLastUse = match.unmatchedKeys.map((k) => keyFromListing(row.user, k));
-  const keys = [...matched, ...withoutLastUse].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-  return { keys, withoutLastUse, droppedSlots: match.unmatchedSlots };
+  const keys = [...identified.map((i) => i.key), ...withoutLastUse].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  return { keys, withoutLastUse, droppedSlots: match.unmatchedSlots, identified };
+}
+
+/**
+ * A slot whose key an earlier run identified (src/domain/known-credentials.ts): no listing. Everything
+ * comes from the report — status (access_key_N_active), creation (last_rotated, to the second), last
+ * use — as of the report's generation, like the rest of the row.
+ */
+export function keyFromKnownSlot(userName: string, slot: ReportKeySlot, accessKeyId: string): AccessKeySnapshot {
+  return keyFromSlot(userName, slot, { AccessKeyId: accessKeyId, Status: slot.active ? 'Active' : 'Inactive', CreateDate: slot.createdAt });
+}
+
+/** A certificate slot whose certificate an earlier run identified: status and upload date from the report. */
+export function certificateFromKnownSlot(slot: ReportCertificateSlot & { uploadedAt: Date }, certificateId: string): SigningCertificateSnapshot {
+  return { certificateId, status: slot.active ? 'Active' : 'Inactive', uploadedAt: slot.uploadedAt };
+}
+
+/**
+ * The report's dated certificate slots matched to listed certificates (upload date to the second; a
+ * date two listed certificates share matches neither): what the collector learns (slot → CertificateId).
+ */
+export function identifyCertificateSlots(
+  row: ReportRow,
+  listed: readonly SigningCertificateSnapshot[],
+): Array<{ slot: ReportCertificateSlot & { uploadedAt: Date }; certificate: SigningCertificateSnapshot }> {
+  const out: Array<{ slot: ReportCertificateSlot & { uploadedAt: Date }; certificate: SigningCertificateSnapshot }> = [];
+  for (const slot of row.certificates ?? []) {
+    if (slot.uploadedAt === null) continue;
+    const candidates = listed.filter((c) => sameSecond(c.uploadedAt, slot.uploadedAt!));
+    if (candidates.length === 1) out.push({ slot: slot as ReportCertificateSlot & { uploadedAt: Date }, certificate: candidates[0]! });
+  }
+  return out;
 }
 
 /** Whether the row shows an active signing certificate (then the collector lists the user's certificates). */

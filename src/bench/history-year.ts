@@ -10,8 +10,11 @@
  * recorded with store.recordSucceededRun on a temp SQLite file with the real migrations.
  *
  * Then: database size; a naive estimate (one row per finding per run); diffs between 50 random
- * pairs of runs a year apart through diffRuns (what GET /api/scans/{id}/diff calls); and the first
- * page of GET /api/findings through listFindings + presentFinding (what the route calls), with a few
+ * pairs of runs a year apart: built whole through diffRuns (diff_ms, diff_with_json_ms: what the
+ * webhook does), the first page of GET /api/scans/{id}/diff through diffPage + renderDiffJson
+ * (diff_first_page_ms: what the route calls; target < 20 ms) and the whole diff as CSV through
+ * streamDiff + the route's CSV writer (diff_csv_ms; target < 500 ms); and the first page of
+ * GET /api/findings through listFindings + presentFinding (what the route calls), with a few
  * suppressions in place.
  */
 import fs from 'node:fs';
@@ -20,9 +23,10 @@ import path from 'node:path';
 import { evaluateChecks } from '../checks/evaluate';
 import { resolveChecks } from '../checks/settings';
 import type { AccessKeySnapshot, IamSnapshot, UserSnapshot } from '../domain/snapshot';
-import { renderDiffJson } from '../presenters/diff-json';
+import { diffCsv } from '../http/routes/diff';
+import { renderDiffJson, renderWebhookJson } from '../presenters/diff-json';
 import { presentFinding } from '../presenters/json';
-import { diffRuns } from '../scans/diff';
+import { diffPage, diffRuns, streamDiff } from '../scans/diff';
 import { countBySeverity, toFindingInput } from '../scans/finding-input';
 import { listFindings } from '../scans/findings-query';
 import { mulberry32, type Rng } from '../simulator/model';
@@ -297,16 +301,28 @@ export async function runHistoryYearScenario(options: HistoryYearOptions = {}): 
     const span = Math.min(15, Math.floor(runs / 2));
     const diffTimes: number[] = [];
     const diffWithJson: number[] = [];
+    const firstPageTimes: number[] = [];
+    const csvTimes: number[] = [];
     let diffItems = 0;
+    let csvBytes = 0;
     for (let i = 0; i < pairs; i++) {
       const base = runIds[Math.floor(rng() * span)]!;
       const head = runIds[runs - 1 - Math.floor(rng() * span)]!;
+      // The whole diff built in memory (what the webhook does; the API did this before it paged).
       const t = process.hrtime.bigint();
       const d = diffRuns(store, head, { baseId: base, suppressed: 'exclude', now: nowMs });
       diffTimes.push(ms(t));
-      renderDiffJson(d);
+      renderWebhookJson(d, 'bench', Number.MAX_SAFE_INTEGER);
       diffWithJson.push(ms(t));
       diffItems += d.new.length + d.resolved.length + d.changed.length;
+      // GET /api/scans/{id}/diff?base=…: the first page (counts of the whole diff, 100 items of each category) as JSON text.
+      const p = process.hrtime.bigint();
+      renderDiffJson(diffPage(store, head, { baseId: base, suppressed: 'exclude', now: nowMs, limit: 100 }));
+      firstPageTimes.push(ms(p));
+      // …&format=csv: every item, streamed through the CSV writer.
+      const c = process.hrtime.bigint();
+      for (const chunk of diffCsv(streamDiff(store, head, { baseId: base, suppressed: 'exclude', now: nowMs }).items)) csvBytes += chunk.length;
+      csvTimes.push(ms(c));
     }
     // Day-to-day diffs (the common case).
     const dailyTimes: number[] = [];
@@ -344,6 +360,11 @@ export async function runHistoryYearScenario(options: HistoryYearOptions = {}): 
       diff_ms_p95: round(percentile(diffTimes, 95)),
       diff_items_avg: Math.round(diffItems / pairs),
       diff_with_json_ms_p95: round(percentile(diffWithJson, 95)),
+      diff_first_page_ms_p50: round(percentile(firstPageTimes, 50)),
+      diff_first_page_ms_p95: round(percentile(firstPageTimes, 95)),
+      diff_csv_ms_p50: round(percentile(csvTimes, 50)),
+      diff_csv_ms_p95: round(percentile(csvTimes, 95)),
+      diff_csv_kb_avg: Math.round(csvBytes / pairs / 1024),
       diff_daily_ms_p95: round(percentile(dailyTimes, 95)),
       findings_page_ms_p95: round(percentile(pageTimes, 95)),
     };

@@ -99,6 +99,10 @@ export type EndReason = (typeof END_REASONS)[number];
 export const TIMELINE_EVENT_TYPES = ['first_seen', 'changed', 'resolved', 'reopened'] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number];
 
+/** What a diff of two runs lists: findings new in the run, resolved since the base, changed between them. */
+export const DIFF_CATEGORIES = ['new', 'resolved', 'changed'] as const;
+export type DiffCategory = (typeof DIFF_CATEGORIES)[number];
+
 /** Sort direction of lists. */
 export const SORT_ORDERS = ['asc', 'desc'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];

@@ -11,6 +11,7 @@
  * at the end of this file is the one table of which IAM actions each source spends on each piece
  * of data; the collectors (src/aws) and docs/iam-policy.md follow it.
  */
+import type { LearnedCredentials } from './known-credentials';
 
 export const SCAN_SOURCES = ['api', 'credential_report'] as const;
 export type ScanSource = (typeof SCAN_SOURCES)[number];
@@ -208,6 +209,13 @@ export interface IamSnapshot {
    * this sentence as the reason the checks needing that data are skipped.
    */
   notCollectedReasons?: Partial<Record<DataNeed, string>>;
+  /**
+   * The credential ids this collection can vouch for, by kind (src/domain/known-credentials.ts): stored
+   * with the run (in the transaction that records it), so that the next credential-report scan of the
+   * target needs no listing for users whose report rows show only known credentials. undefined:
+   * nothing learned (the store keeps what it knew).
+   */
+  learnedCredentials?: LearnedCredentials;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Diffs as JSON text: GET /api/scans/{id}/diff (DiffSchema) and the webhook's JSON notification
+ * Diffs as JSON text: a page of GET /api/scans/{id}/diff (DiffSchema) and the webhook's JSON notification
  * (WebhookPayloadSchema) write their items with the same item writer, so both carry exactly the
  * DiffItemSchema shape.
  *
@@ -8,7 +8,7 @@
  * strings that repeat (check ids, titles, resource types, severities) are quoted once.
  */
 import { checkText } from '../checks/catalog';
-import type { ChangedItem, DiffItem, RunDiff } from '../scans/diff';
+import type { ChangedItem, DiffItem, DiffPage, RunDiff } from '../scans/diff';
 import { iso } from './json';
 import { asJsonText, type JsonText } from './json-text';
 import type { DiffJson, WebhookPayloadJson } from './schemas';
@@ -50,8 +50,8 @@ function withLists(head: object, d: Pick<RunDiff, 'new' | 'resolved' | 'changed'
   return `${open},"new":${w.items(d.new)},"resolved":${w.items(d.resolved)},"changed":${w.changedItems(d.changed)}}`;
 }
 
-/** GET /api/scans/{id}/diff. */
-export function renderDiffJson(d: RunDiff): JsonText<DiffJson> {
+/** GET /api/scans/{id}/diff: one page (the counts of the whole diff, the page's items). */
+export function renderDiffJson(d: DiffPage): JsonText<DiffJson> {
   const head: Omit<DiffJson, 'new' | 'resolved' | 'changed'> = {
     run_id: d.run.id,
     base_run_id: d.base?.id ?? null,
@@ -59,8 +59,11 @@ export function renderDiffJson(d: RunDiff): JsonText<DiffJson> {
     run_finished_at: iso(d.run.finishedAt),
     base_finished_at: d.base ? iso(d.base.finishedAt) : null,
     suppressed: d.suppressed,
-    counts: { new: d.new.length, resolved: d.resolved.length, changed: d.changed.length, unchanged: d.unchanged, suppressed_left_out: d.leftOut },
-    unchanged: d.unchanged,
+    counts: { new: d.counts.new, resolved: d.counts.resolved, changed: d.counts.changed, unchanged: d.counts.unchanged, suppressed_left_out: d.counts.leftOut },
+    category: d.category ?? 'all',
+    limit: d.limit,
+    next_cursor: d.nextCursor,
+    unchanged: d.counts.unchanged,
   };
   return asJsonText(withLists(head, d));
 }

@@ -6,7 +6,7 @@
  * Closed lists come from src/domain (severities, run statuses and triggers, scan sources, resource
  * types, finding statuses, suppressed filter modes, webhook formats): never written again here.
  */
-import { END_REASONS, FINDING_STATUSES, RESOURCE_TYPES, SUPPRESSED_FILTERS, TIMELINE_EVENT_TYPES } from '../domain/findings';
+import { DIFF_CATEGORIES, END_REASONS, FINDING_STATUSES, RESOURCE_TYPES, SUPPRESSED_FILTERS, TIMELINE_EVENT_TYPES } from '../domain/findings';
 import { NOTIFICATION_STATUSES, WEBHOOK_FORMATS } from '../domain/notifications';
 import { PRIVILEGE_CLASSES } from '../domain/privilege';
 import { RUN_STATUSES, RUN_TRIGGERS } from '../domain/runs';
@@ -29,6 +29,9 @@ export const PrivilegeEnum = z.enum(PRIVILEGE_CLASSES, { message: `must be ${one
 export const TargetOriginEnum = z.enum(TARGET_ORIGINS).openapi('TargetOrigin', {
   description: '`configured` (KEYWATCH_TARGET or the targets file) or `organization` (discovered with organizations:ListAccounts)',
 });
+export const DiffCategoryFilterEnum = z
+  .enum(['all', ...DIFF_CATEGORIES], { message: `must be ${oneOf(['all', ...DIFF_CATEGORIES])}` })
+  .openapi('DiffCategory', { description: 'Which items a diff lists: `new`, `resolved`, `changed`, or `all` three' });
 export const SuppressedFilterEnum = z.enum(SUPPRESSED_FILTERS, { message: `must be ${oneOf(SUPPRESSED_FILTERS)}` }).openapi('SuppressedFilter', {
   description: 'Suppressed findings: `exclude` leaves them out (default), `include` keeps them (flagged `suppressed: true`), `only` keeps only them.',
 });
@@ -196,9 +199,15 @@ export const DiffSchema = z
       unchanged: z.number().int(),
       suppressed_left_out: z.number().int().openapi({ description: 'Findings the suppressed filter left out of the lists and counts' }),
     }),
-    new: z.array(DiffItemSchema),
-    resolved: z.array(DiffItemSchema),
-    changed: z.array(ChangedDiffItemSchema),
+    category: DiffCategoryFilterEnum.openapi({ description: 'The categories this page lists: one, or `all` three' }),
+    limit: z.number().int().openapi({ description: 'At most this many items of each listed category per page' }),
+    next_cursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as `cursor` (with the same base, category and suppressed) for the next page; null when no listed category has more' }),
+    new: z.array(DiffItemSchema).openapi({ description: 'This page of the new findings (empty when another category was asked for)' }),
+    resolved: z.array(DiffItemSchema).openapi({ description: 'This page of the resolved findings (empty when another category was asked for)' }),
+    changed: z.array(ChangedDiffItemSchema).openapi({ description: 'This page of the changed findings (empty when another category was asked for)' }),
     unchanged: z.number().int().openapi({ description: 'Findings both runs saw in the same state' }),
   })
   .openapi('RunDiff');

@@ -396,6 +396,8 @@ export class ScanService {
         now: this.clock,
         logger: log,
         reportTimeoutMs: this.options.reportTimeoutMs,
+        // Credential ids earlier runs of this target learned (the report source needs no listing for them).
+        knownCredentials: this.options.store.knownCredentials.ofTarget(run.target),
       });
       accountId = snapshot.accountId;
       keepSnapshot(snapshot);
@@ -421,6 +423,8 @@ export class ScanService {
         // A check this run skipped (its source cannot provide the data) does not resolve its findings:
         // they are carried over. A check turned off resolves them, as any check that finds nothing.
         evaluatedChecks: this.options.checks.map((c) => c.check.id).filter((id) => !skipped.some((s) => s.checkId === id)),
+        // What this collection learned of credential ids: stored with the run, for the next report scan.
+        learnedCredentials: snapshot.learnedCredentials,
       });
       log.info({ stats, outcome }, 'scan succeeded');
       this.learnAccount(target, snapshot.accountId, log);

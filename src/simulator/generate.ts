@@ -272,3 +272,69 @@ export function evolveAccount(account: SimAccount, options: EvolveOptions): stri
   if (options.credentialSurface) changes.push(...evolveCredentialSurface(account, { seed: options.seed, now }));
   return changes;
 }
+
+export interface ChurnOptions {
+  seed: number;
+  now: Date;
+  /** How many users change (each at most once). */
+  users: number;
+}
+
+/** The ways churnAccount changes a user, in turn. */
+const CHURN_KINDS = ['rotate', 'deactivate', 'delete_slot_1', 'recreate', 'add', 'delete'] as const;
+
+/**
+ * About `users` users change at once, for benchmarks (report_scan's warm scan), each in one of six
+ * ways taken in turn: a key rotated (the oldest active one deleted, a new one created), a key
+ * deactivated, the older of two keys deleted, the user deleted and re-created under the same name
+ * with a new key, a new user with a key, a user deleted. Returns one line per change.
+ */
+export function churnAccount(account: SimAccount, options: ChurnOptions): string[] {
+  const rng = mulberry32(options.seed);
+  const { now } = options;
+  const changes: string[] = [];
+  const candidates = account.users.filter((u) => u.accessKeys.length > 0);
+  // Fisher–Yates: a different user for every change.
+  for (let i = candidates.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [candidates[i], candidates[j]] = [candidates[j]!, candidates[i]!];
+  }
+  const byAge = (user: SimUser) => [...user.accessKeys].sort((a, b) => a.createDate.getTime() - b.createDate.getTime());
+  let next = 0;
+  for (let n = 0; n < options.users; n++) {
+    const kind = CHURN_KINDS[n % CHURN_KINDS.length]!;
+    if (kind === 'add') {
+      const { name, path } = uniqueUserName(account, rng);
+      addUser(account, { userName: name, path, createDate: now, rng });
+      addAccessKey(account, name, { ageDays: 0, now, rng });
+      changes.push(`added user ${name} with a key`);
+      continue;
+    }
+    const eligible = (u: SimUser) =>
+      kind === 'delete_slot_1' ? u.accessKeys.length === 2 : kind === 'rotate' || kind === 'deactivate' ? u.accessKeys.some((k) => k.status === 'Active') : true;
+    while (next < candidates.length && !eligible(candidates[next]!)) next++;
+    const user = candidates[next++];
+    if (!user) break;
+    if (kind === 'rotate') {
+      const old = byAge(user).find((k) => k.status === 'Active')!;
+      deleteAccessKey(account, old.accessKeyId);
+      addAccessKey(account, user.userName, { ageDays: 0, now, rng });
+      changes.push(`rotated a key of ${user.userName}`);
+    } else if (kind === 'deactivate') {
+      user.accessKeys.find((k) => k.status === 'Active')!.status = 'Inactive';
+      changes.push(`deactivated a key of ${user.userName}`);
+    } else if (kind === 'delete_slot_1') {
+      deleteAccessKey(account, byAge(user)[0]!.accessKeyId);
+      changes.push(`deleted the older key of ${user.userName}`);
+    } else if (kind === 'recreate') {
+      account.users = account.users.filter((u) => u !== user);
+      addUser(account, { userName: user.userName, path: user.path, createDate: now, rng });
+      addAccessKey(account, user.userName, { ageDays: 0, now, rng });
+      changes.push(`re-created ${user.userName} with a new key`);
+    } else {
+      account.users = account.users.filter((u) => u !== user);
+      changes.push(`deleted ${user.userName}`);
+    }
+  }
+  return changes;
+}

@@ -92,7 +92,7 @@ export {
 } from './organization';
 export type { OrgAccountInput, SimAccountStatus, SimOrgAccount, SimOrganization } from './organization';
 export { assumedRoleArn } from './sessions';
-export { BOUNDARY_KEY_AGES, evolveAccount, generateAccount } from './generate';
+export { BOUNDARY_KEY_AGES, churnAccount, evolveAccount, generateAccount } from './generate';
 export type { EvolveOptions, GenerateOptions } from './generate';
 export { GENERATED_GROUPS, GENERATED_INLINE_POLICIES, GENERATED_POLICIES } from './generate-surface';
 export { evolveOrganization, generateOrganization } from './generate-organization';

@@ -152,6 +152,11 @@ export interface SimulatorHandle {
   /** Replaces who may assume a role of an account (and the ExternalId it requires). */
   setRoleTrust(accountId: string, roleName: string, trust: SimRoleTrust): void;
   resetStats(): void;
+  /**
+   * Every account's completed credential report expires (as an AWS report does after 4 hours): the
+   * next GenerateCredentialReport starts a new generation, whatever reportMaxAgeMs says.
+   */
+  expireCredentialReports(): void;
   setFaults(f: SimFault[]): void;
   setRateLimit(perSecond: number | undefined): void;
   setThrottleProbability(p: number): void;
@@ -288,6 +293,10 @@ class Simulator implements SimWorld {
   resetStats(): void {
     resetInPlace(this.stats);
     for (const stats of this.statsByAccount.values()) resetInPlace(stats);
+  }
+
+  expireCredentialReports(): void {
+    this.reports.clear();
   }
 
   private reportFor(accountId: string): CredentialReportState {
@@ -587,6 +596,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       setRoleTrust(found.account, roleName, trust);
     },
     resetStats: () => sim.resetStats(),
+    expireCredentialReports: () => sim.expireCredentialReports(),
     setFaults: (faults) => {
       sim.faults = faults.map((f) => ({ ...f }));
     },

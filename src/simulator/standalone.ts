@@ -4,12 +4,13 @@
  *
  * Forked with an IPC channel; receives { users, seed, rateLimitPerSecond?, accounts?, roleName?,
  * externalId? } and answers { url, keys, accountIds } once listening, then { stats } (the total, or one
- * account's with { accountId }) on request. With `accounts` > 1 it serves a generated organization:
+ * account's with { accountId }) on request, and changes users of the home account on request ({ type:
+ * 'churn' }, answered with the changes). With `accounts` > 1 it serves a generated organization:
  * the management account and accounts − 1 members of `users` users each, every member with the role
  * `roleName` trusting the management account; the rate limit then applies to each account separately.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { generateAccount } from './generate';
+import { churnAccount, generateAccount } from './generate';
 import { generateOrganization } from './generate-organization';
 import { startSimulator, type SimulatorHandle, type SimulatorStats } from './server';
 
@@ -40,6 +41,8 @@ export interface StandaloneSimulator {
   accountIds: string[];
   /** The total over all accounts, or one account's. */
   stats(accountId?: string): Promise<SimulatorStats>;
+  /** About `users` users of the (home) account change at once (churnAccount); one line per change. */
+  churn(users: number, seed: number): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +63,11 @@ export async function startStandaloneSimulator(options: Omit<StartMessage, 'type
         child.once('message', (m) => resolve((m as { stats: SimulatorStats }).stats));
         child.send({ type: 'stats', accountId });
       }),
+    churn: (users, seed) =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve((m as { changes: string[] }).changes));
+        child.send({ type: 'churn', users, seed });
+      }),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -71,7 +79,7 @@ export async function startStandaloneSimulator(options: Omit<StartMessage, 'type
 if (require.main === module && process.argv.includes('--standalone-simulator')) {
   let sim: SimulatorHandle | null = null;
   process.on('message', async (raw) => {
-    const message = raw as StartMessage | { type: 'stats'; accountId?: string };
+    const message = raw as StartMessage | { type: 'stats'; accountId?: string } | { type: 'churn'; users: number; seed: number };
     if (message.type === 'start') {
       const now = new Date();
       const accounts = message.accounts ?? 1;
@@ -96,6 +104,8 @@ if (require.main === module && process.argv.includes('--standalone-simulator')) 
       } satisfies ReadyMessage);
     } else if (message.type === 'stats' && sim) {
       process.send!({ stats: message.accountId ? sim.accountStats(message.accountId) : sim.stats });
+    } else if (message.type === 'churn' && sim) {
+      process.send!({ changes: churnAccount(sim.account, { users: message.users, seed: message.seed, now: new Date() }) });
     }
   });
   process.on('SIGTERM', () => {

@@ -133,6 +133,12 @@ export function makeFindingReads(db: Db, sqlite: Database.Database, options: Fin
         `SELECT id, check_id, user_name, target FROM findings
          WHERE (? IS NULL OR target = ?) AND check_id = ? AND lower(coalesce(user_name, '')) GLOB ? AND (? IS NULL OR status = ?)`,
       ),
+      // The same for one target: `target = ?` lets SQLite read the identity index's (target, check) range
+      // instead of every finding (`? IS NULL OR target = ?` cannot use an index).
+      candidatesByCheckOfTarget: sqlite.prepare(
+        `SELECT id, check_id, user_name, target FROM findings
+         WHERE target = ? AND check_id = ? AND lower(coalesce(user_name, '')) GLOB ? AND (? IS NULL OR status = ?)`,
+      ),
     };
     for (const s of Object.values(st)) s.raw();
     return st;
@@ -161,7 +167,11 @@ export function makeFindingReads(db: Db, sqlite: Database.Database, options: Fin
       // A rule of one target only looks at that target's findings.
       const scope = r.target ?? t;
       const glob = collapseStars(r.userPattern ?? '*').toLowerCase();
-      (S().candidatesByCheck.all(scope, scope, r.checkId, glob, status, status) as Candidate[]).forEach(consider);
+      const candidates =
+        scope === null
+          ? S().candidatesByCheck.all(scope, scope, r.checkId, glob, status, status)
+          : S().candidatesByCheckOfTarget.all(scope, r.checkId, glob, status, status);
+      (candidates as Candidate[]).forEach(consider);
     }
     return out;
   }
@@ -240,6 +250,11 @@ export function makeFindingReads(db: Db, sqlite: Database.Database, options: Fin
         .where(and(eq(findings.status, 'open'), suppressedFilter('exclude', covered)))
         .groupBy(findings.target, findings.severity)
         .all();
+    },
+
+    /** Every finding of a target, open or resolved, that one rule set matches: finding id → suppression id (diffs). */
+    coveredFindings(target: string, matcher: SuppressionMatcher): Map<number, number> {
+      return coveredBy(target, matcher, null);
     },
 
     /** Open findings of a target (null: of every target) that one rule set matches now (a suppression's "matched_open_findings"). */

@@ -14,14 +14,19 @@
  * credential report) or did not run are carried over unchanged — a skipped check never counts as
  * passing. Their intervals stay open, so later runs still see them until a run that evaluates the
  * check says otherwise.
+ *
+ * The credential ids the run's collection learned (known_credentials) are stored in the same
+ * transaction: a run that fails, or is interrupted, learns nothing.
  */
 import type Database from 'better-sqlite3';
 import { and, eq } from 'drizzle-orm';
 import { stableJson, stateChanged, type FindingInput } from '../domain/findings';
+import type { LearnedCredentials } from '../domain/known-credentials';
 import type { RunStats, SkippedCheck } from '../domain/runs';
 import type { SuppressionMatcher } from '../domain/suppressions';
 import type { Db } from './db';
 import { RunNotRunningError } from './errors';
+import type { KnownCredentialsRepository } from './known-credentials-repository';
 import { scanLeases, scanRuns } from './schema';
 
 export interface SucceededRunInput {
@@ -35,6 +40,8 @@ export interface SucceededRunInput {
   findings: FindingInput[];
   /** The checks this run evaluated; only their open findings can be resolved by it. undefined: every check. */
   evaluatedChecks?: readonly string[];
+  /** Credential ids the run's collection learned (known_credentials), stored with the run; undefined: nothing learned. */
+  learnedCredentials?: LearnedCredentials;
 }
 
 export interface RecordOutcome {
@@ -80,7 +87,12 @@ type OpenRow = {
   last_seen_at: number;
 };
 
-export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppressions: (target: string, now: number) => SuppressionMatcher) {
+export function makeHistoryWriter(
+  db: Db,
+  sqlite: Database.Database,
+  activeSuppressions: (target: string, now: number) => SuppressionMatcher,
+  knownCredentials: KnownCredentialsRepository,
+) {
   // Prepared once (lazily, after migrations): the per-run write path touches every open finding.
   const prepare = () => ({
     openOfTarget: sqlite.prepare(
@@ -318,6 +330,7 @@ export function makeHistoryWriter(db: Db, sqlite: Database.Database, activeSuppr
             .run();
           if (updated.changes !== 1) throw new RunNotRunningError(input.runId);
           tx.delete(scanLeases).where(eq(scanLeases.runId, input.runId)).run();
+          if (input.learnedCredentials) knownCredentials.replace(input.target, input.runId, input.learnedCredentials);
           const { newCount, changedCount, resolvedCount, reopenedCount, unchangedCount } = applied;
           return { newCount, changedCount, resolvedCount, reopenedCount, unchangedCount };
         },

@@ -12,6 +12,7 @@ import { applyMigrations, assertWritable, databaseReadiness, openDatabase, type 
 import { guardRepository } from './errors';
 import { makeFindingReads } from './finding-reads';
 import { makeHistoryWriter, type RecordOutcome, type SucceededRunInput } from './history-writer';
+import { makeKnownCredentialsRepository, type KnownCredentialsRepository } from './known-credentials-repository';
 import { makeRetentionRepository } from './retention-repository';
 import { makeRunViews } from './run-views';
 import { makeRunsRepository } from './runs-repository';
@@ -30,6 +31,8 @@ export interface Store {
   /** Configured and discovered targets, active or not. */
   targets: ReturnType<typeof makeTargetsRepository>;
   retention: ReturnType<typeof makeRetentionRepository>;
+  /** Credential ids earlier runs learned, per target (the credential-report source's slot → id). */
+  knownCredentials: KnownCredentialsRepository;
   /** Writes a run's results and marks it succeeded in ONE transaction (src/store/history-writer.ts). */
   recordSucceededRun(input: SucceededRunInput): RecordOutcome;
   /** The database answers, its migrations are applied and a write can be committed (see db.ts probeWrite). */
@@ -69,7 +72,8 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
   const suppressions = makeSuppressionsRepository(handle.db);
   const activeSuppressions = (target: string | undefined, now: number) => suppressions.matcher(target, now);
   const findings = makeFindingReads(handle.db, handle.sqlite, { activeSuppressions, clock });
-  const writer = makeHistoryWriter(handle.db, handle.sqlite, activeSuppressions);
+  const knownCredentials = makeKnownCredentialsRepository(handle.sqlite);
+  const writer = makeHistoryWriter(handle.db, handle.sqlite, activeSuppressions, knownCredentials);
 
   return {
     handle,
@@ -79,6 +83,7 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
     suppressions: guard(suppressions),
     targets: guard(makeTargetsRepository(handle.db)),
     retention: guard(makeRetentionRepository(handle.sqlite)),
+    knownCredentials: guard(knownCredentials),
     readiness: () => databaseReadiness(handle, clock().getTime()),
     close: () => handle.close(),
     ...guard({
@@ -99,7 +104,7 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
 export type { RecordOutcome, SucceededRunInput } from './history-writer';
 export type { FindingsKey, ListFindingsQuery } from './finding-reads';
 export { sortValueOf } from './finding-reads';
-export type { IntervalDiff } from './run-views';
+export type { DiffCounts as IntervalDiffCounts, DiffPageItem, DiffPosition, DiffRestriction, IntervalDiff } from './run-views';
 export type { NewSuppression } from './suppressions-repository';
 export type { StoredTarget, TargetDescription } from './targets-repository';
 export { makeMetricsQueries, type MetricsQueries } from './metrics-queries';

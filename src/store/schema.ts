@@ -11,7 +11,7 @@
  * What a succeeded run R saw = the intervals of R's target with from_run <= R <= to_run (or open).
  */
 
-import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const scanRuns = sqliteTable(
   'scan_runs',
@@ -111,6 +111,8 @@ export const findings = sqliteTable(
     // Organization-wide lists (no target filter), most severe first.
     index('findings_status_severity').on(t.status, t.severityRank),
     index('findings_user').on(t.userName),
+    // Suppressions by check and user pattern: which findings one covers, read from this index alone.
+    index('findings_target_check_user').on(t.target, t.checkId, t.userName, t.status),
   ],
 );
 
@@ -148,10 +150,12 @@ export const findingStates = sqliteTable(
     endReason: text('end_reason'),
   },
   (t) => [
-    index('finding_states_finding').on(t.findingId, t.fromRunId),
-    // Covering index for "intervals covering run R" and for diffs (count without touching the table).
-    index('finding_states_target_from_to').on(t.target, t.fromRunId, t.toRunId),
-    index('finding_states_target_to').on(t.target, t.toRunId),
+    // A finding's intervals (timelines; in diffs, "the finding's interval covering run R" without touching the table).
+    index('finding_states_finding_from_to').on(t.findingId, t.fromRunId, t.toRunId),
+    // Covering indexes for "intervals covering run R" and for diffs: the intervals that began (or ended)
+    // between two runs, with their finding, counted and paged without touching the table.
+    index('finding_states_target_from_to_finding').on(t.target, t.fromRunId, t.toRunId, t.findingId),
+    index('finding_states_target_to_from_finding').on(t.target, t.toRunId, t.fromRunId, t.findingId),
   ],
 );
 
@@ -197,6 +201,41 @@ export const targets = sqliteTable('targets', {
   /** When configuration or discovery last described it (active or not). */
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * Credential ids earlier runs learned (src/domain/known-credentials.ts), per target: the credential
+ * report names access keys and signing certificates by slot and date only, and a report scan needs no
+ * listing for a user whose slots are all known here. Written in the transaction that records a run
+ * (a failed run learns nothing); each run replaces what it collected. Never needed to read history:
+ * losing a row costs one listing at the next report scan, nothing else.
+ */
+export const knownCredentials = sqliteTable(
+  'known_credentials',
+  {
+    target: text('target').notNull(),
+    /** access_key | signing_certificate */
+    kind: text('kind').notNull(),
+    /** AccessKeyId or CertificateId. */
+    credentialId: text('credential_id').notNull(),
+    userName: text('user_name').notNull(),
+    userArn: text('user_arn').notNull(),
+    /** The user's creation time (whole seconds): a user re-created under the same name is another user. */
+    userCreatedAt: integer('user_created_at').notNull(),
+    /** The credential report's slot (1 or 2). */
+    slot: integer('slot').notNull(),
+    /** The credential's creation (upload) time, whole seconds. */
+    createdAt: integer('created_at').notNull(),
+    /** The run that last confirmed it; retention deleting that run deletes the row with it. */
+    confirmedRunId: integer('confirmed_run_id')
+      .notNull()
+      .references(() => scanRuns.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.target, t.kind, t.credentialId] }),
+    // Deleting a run looks its rows up here (without it, every deleted run would scan the table).
+    index('known_credentials_confirmed_run').on(t.confirmedRunId),
+  ],
+);
 
 export type ScanRunRow = typeof scanRuns.$inferSelect;
 export type TargetRow = typeof targets.$inferSelect;

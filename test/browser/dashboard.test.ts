@@ -118,7 +118,14 @@ async function screenshot(page: Page, name: string): Promise<void> {
 /** The finding ids a compare column lists, after "Show more" until everything is shown. */
 async function listedIds(page: Page, category: string): Promise<number[]> {
   const more = page.locator(`#compare-${category} + button`);
-  while (await more.isVisible()) await more.click();
+  while (await more.isVisible()) {
+    await more.click();
+    // The click only starts the request: wait until its items are in (button enabled again, or gone).
+    await more.evaluate(async (button) => {
+      const b = button as unknown as { hidden: boolean; disabled: boolean };
+      while (!b.hidden && b.disabled) await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+  }
   return (await page.locator(`#compare-${category} > li`).evaluateAll((lis) => lis.map((li) => Number((li as unknown as WithDataset).dataset.findingId)))).sort((a, b) => a - b);
 }
 

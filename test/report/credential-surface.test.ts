@@ -14,7 +14,7 @@ import {
 } from '../../src/simulator';
 import { onlyChecks } from '../support/checks-env';
 import { scanViaApi, startHarness, type Harness } from '../support/harness';
-import { currentFindings, runFindings, wholeSecondNow, type RunJson } from './helpers';
+import { currentFindings, generateReportAhead, runFindings, wholeSecondNow, type RunJson } from './helpers';
 
 const ACCOUNT_ID = '777788889999';
 const scan = async (h: Harness, source: string) => (await scanViaApi(h, source)) as unknown as RunJson;
@@ -76,18 +76,35 @@ describe('credential_report source: signing certificates', () => {
     expect(report.stats).toMatchObject({ new: 0, changed: 0, resolved: 0 });
   });
 
-  test('when a user with an active certificate is deleted after the report was generated, then the scan succeeds without that user', async () => {
+  test('when a user with an active certificate is deleted after the report was generated and keywatch does not know its certificates, then the scan succeeds without that user', async () => {
     const now = wholeSecondNow();
-    // IAM reuses a report younger than 4 hours: the second scan reads the report from before the deletion.
+    // IAM reuses a report younger than 4 hours: the scan reads the report from before the deletion.
     h = await startHarness({ account: certificateAccount(now).account, clock: () => now, env: CERTIFICATES_ONLY, sim: { reportMaxAgeMs: 3_600_000 } });
-    const first = await scan(h, 'credential_report');
-    expect(first.stats).toMatchObject({ users: 5 });
+    await generateReportAhead(h);
     h.sim.account.users = h.sim.account.users.filter((u) => u.userName !== 'old');
+    const run = await scan(h, 'credential_report');
+    expect(run.status).toBe('succeeded');
+    // old, young and two listed; old answered NoSuchEntity
+    expect(run.stats.calls_by_action.ListSigningCertificates).toBe(3);
+    expect(run.stats).toMatchObject({ users: 4 });
+    expect((await runFindings(h, run.id)).some((f) => f.user_name === 'old')).toBe(false);
+  });
+
+  test('when the certificates are known from an earlier run, then the next report run lists none, finds the same and a deactivated certificate is resolved without a call', async () => {
+    const now = wholeSecondNow();
+    const { account, ids } = certificateAccount(now);
+    h = await startHarness({ account, clock: () => now, env: CERTIFICATES_ONLY });
+    const first = await scan(h, 'credential_report');
+    expect(first.stats.calls_by_action.ListSigningCertificates).toBe(3);
     const second = await scan(h, 'credential_report');
-    expect(second.status).toBe('succeeded');
-    expect(second.report_generated_at).toBe(first.report_generated_at);
-    expect(second.stats).toMatchObject({ users: 4, resolved: 1 });
-    expect((await currentFindings(h, 'resolved')).map((f) => f.user_name)).toEqual(['old']);
+    expect(second.stats.calls_by_action).toEqual({ GenerateCredentialReport: 2, GetCredentialReport: 1 });
+    expect(second.stats).toMatchObject({ users: 5, new: 0, changed: 0, resolved: 0 });
+
+    // old's certificate is deactivated: same slot, same upload date, so the same certificate
+    account.users.find((u) => u.userName === 'old')!.signingCertificates![0]!.status = 'Inactive';
+    const third = await scan(h, 'credential_report');
+    expect(third.stats.calls_by_action.ListSigningCertificates).toBeUndefined();
+    expect((await currentFindings(h, 'resolved')).map((f) => [f.check_id, f.resource_id])).toEqual([['signing_certificate_active', ids.old]]);
   });
 });
 

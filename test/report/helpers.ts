@@ -1,5 +1,6 @@
 /** Helpers shared by the credential-report end-to-end tests. */
-import type { Harness } from '../support/harness';
+import { GenerateCredentialReportCommand, IAMClient } from '@aws-sdk/client-iam';
+import { SIM_CREDENTIALS, type Harness } from '../support/harness';
 
 export interface FindingJson {
   check_id: string;
@@ -50,4 +51,21 @@ export const triple = (f: FindingJson) => `${f.check_id}|${f.resource_id}|${f.se
 /** A date with whole seconds (AWS dates, and so the report's, have no milliseconds). */
 export function wholeSecondNow(): Date {
   return new Date(Math.floor(Date.now() / 1000) * 1000);
+}
+
+/**
+ * Has the simulated IAM generate its credential report now, through the real SDK, before keywatch
+ * scans: with `reportMaxAgeMs` the next scans read this report (IAM reuses a report younger than 4 hours).
+ */
+export async function generateReportAhead(h: Harness): Promise<void> {
+  const iam = new IAMClient({ endpoint: h.sim.url, region: 'us-east-1', credentials: SIM_CREDENTIALS, maxAttempts: 1 });
+  try {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if ((await iam.send(new GenerateCredentialReportCommand({}))).State === 'COMPLETE') return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('the simulated credential report did not complete');
+  } finally {
+    iam.destroy();
+  }
 }

@@ -13,7 +13,7 @@ import {
   type SimAccount,
 } from '../../src/simulator';
 import { scanViaApi, startHarness, type Harness } from '../support/harness';
-import { currentFindings, runFindings, wholeSecondNow, type RunJson } from './helpers';
+import { currentFindings, generateReportAhead, runFindings, wholeSecondNow, type RunJson } from './helpers';
 
 const scan = async (h: Harness, source: string) => (await scanViaApi(h, source)) as unknown as RunJson;
 
@@ -60,22 +60,22 @@ describe('credential_report scans', () => {
     expect((await currentFindings(h, 'open')).some((f) => f.resource_id === oldKeyId)).toBe(false);
   });
 
-  test('when a key is rotated after the report was generated, then the stale slot is dropped and the new key is used with its live last use', async () => {
+  test('when a key is rotated after the report was generated and keywatch does not know the user yet, then the stale slot is dropped and the new key is used with its live last use', async () => {
     const now = wholeSecondNow();
     const { account, oldKeyId } = rotationAccount(now);
-    // IAM reuses a report younger than 4 hours: the second scan reads the report from before the rotation.
+    // IAM reuses a report younger than 4 hours: the scan reads the report from before the rotation.
     h = await startHarness({ account, sim: { reportMaxAgeMs: 3_600_000 } });
-    const first = await scan(h, 'credential_report');
+    await generateReportAhead(h);
     const newKeyId = rotate(h.sim.account, oldKeyId, now);
     const res = await h.post('/api/v1/iam/old-access-keys/credential-report').send({ hours: 1 });
     expect(res.status).toBe(200);
     expect(res.body.old_access_keys.map((k: { access_key_id: string }) => k.access_key_id)).toEqual([newKeyId]);
 
-    const second = (await h.get('/api/scans?limit=1')).body.items[0] as RunJson;
-    expect(second.report_generated_at).toBe(first.report_generated_at);
-    // the report was reused (COMPLETE at once), and only the key the report does not describe needed GetAccessKeyLastUsed
+    const run = (await h.get('/api/scans?limit=1')).body.items[0] as RunJson;
+    // the report was reused (COMPLETE at once); ci-bot's slot is unknown, so its keys were listed, and
+    // only the key the report does not describe needed GetAccessKeyLastUsed
     // (plus one call each for the password policy, root's MFA type and the authorization details)
-    expect(second.stats.calls_by_action).toEqual({
+    expect(run.stats.calls_by_action).toEqual({
       GenerateCredentialReport: 1,
       GetCredentialReport: 1,
       ListAccessKeys: 1,
@@ -84,23 +84,71 @@ describe('credential_report scans', () => {
       ListVirtualMFADevices: 1,
       GetAccountAuthorizationDetails: 1,
     });
-    expect(second.stats).toMatchObject({ access_keys: 1 });
-    expect((await currentFindings(h, 'resolved')).map((f) => f.resource_id)).toEqual([oldKeyId]);
+    expect(run.stats).toMatchObject({ access_keys: 1 });
+    expect((await runFindings(h, run.id)).some((f) => f.resource_id === oldKeyId)).toBe(false);
     // the new key was used today (live last use), so it is not reported as unused
-    expect((await runFindings(h, second.id)).filter((f) => f.resource_id === newKeyId)).toEqual([]);
+    expect((await runFindings(h, run.id)).filter((f) => f.resource_id === newKeyId)).toEqual([]);
   });
 
-  test('when a user with keys is deleted after the report was generated, then the scan succeeds without that user and its findings resolve', async () => {
+  test('when a key is rotated after the report was generated and an earlier run identified the slot, then the scan of that report makes no ListAccessKeys and shows the account as the report does; the next report shows the rotation', async () => {
+    const now = wholeSecondNow();
+    const { account, oldKeyId } = rotationAccount(now);
+    h = await startHarness({ account, sim: { reportMaxAgeMs: 3_600_000 } });
+    const first = await scan(h, 'credential_report');
+    expect(first.stats.calls_by_action.ListAccessKeys).toBe(1);
+    const newKeyId = rotate(h.sim.account, oldKeyId, now);
+
+    const stale = await scan(h, 'credential_report');
+    expect(stale.report_generated_at).toBe(first.report_generated_at);
+    // ci-bot's slot 1 (same user, same creation second) is the key the first run listed: no call,
+    // and the run describes the account when the report was generated, like every other column
+    expect(stale.stats.calls_by_action.ListAccessKeys).toBeUndefined();
+    expect(stale.stats).toMatchObject({ new: 0, resolved: 0, changed: 0 });
+    expect((await runFindings(h, stale.id)).filter((f) => f.resource_id === oldKeyId).map((f) => f.check_id)).toEqual(['access_key_not_rotated']);
+
+    h.sim.expireCredentialReports();
+    const res = await h.post('/api/v1/iam/old-access-keys/credential-report?hours=1'); // a scan of the next report
+    expect(res.status).toBe(200);
+    expect(res.body.old_access_keys.map((k: { access_key_id: string }) => k.access_key_id)).toEqual([newKeyId]);
+    const fresh = (await h.get('/api/scans?limit=1')).body.items[0] as RunJson;
+    // the new report shows another key in slot 1 (created yesterday): listed once
+    expect(fresh.stats.calls_by_action.ListAccessKeys).toBe(1);
+    expect(fresh.stats).toMatchObject({ access_keys: 1 });
+    expect((await currentFindings(h, 'resolved')).map((f) => [f.check_id, f.resource_id])).toEqual([['access_key_not_rotated', oldKeyId]]);
+    expect((await runFindings(h, fresh.id)).some((f) => f.resource_id === oldKeyId)).toBe(false);
+    expect((await currentFindings(h, 'open')).every((f) => f.resource_id !== oldKeyId)).toBe(true);
+  });
+
+  test('when a user with keys is deleted after the report was generated and keywatch does not know its keys, then the scan succeeds without that user', async () => {
+    const now = wholeSecondNow();
+    const { account } = rotationAccount(now);
+    h = await startHarness({ account, sim: { reportMaxAgeMs: 3_600_000 } });
+    await generateReportAhead(h);
+    h.sim.account.users = h.sim.account.users.filter((u) => u.userName !== 'ci-bot');
+    const run = await scan(h, 'credential_report');
+    expect(run.status).toBe('succeeded');
+    // the report still lists ci-bot with a key; ListAccessKeys answered NoSuchEntity
+    expect(run.stats.calls_by_action.ListAccessKeys).toBe(1);
+    expect(run.stats).toMatchObject({ users: 1, access_keys: 0 });
+    expect((await runFindings(h, run.id)).some((f) => f.user_name === 'ci-bot')).toBe(false);
+  });
+
+  test('when a user with known keys is deleted after the report was generated, then the scan of that report still shows it as the report does, and the scan of the next report resolves its findings', async () => {
     const now = wholeSecondNow();
     const { account, oldKeyId } = rotationAccount(now);
     h = await startHarness({ account, sim: { reportMaxAgeMs: 3_600_000 } });
     const first = await scan(h, 'credential_report');
     expect((await runFindings(h, first.id)).some((f) => f.resource_id === oldKeyId)).toBe(true);
     h.sim.account.users = h.sim.account.users.filter((u) => u.userName !== 'ci-bot');
-    const second = await scan(h, 'credential_report');
-    expect(second.status).toBe('succeeded');
-    expect(second.report_generated_at).toBe(first.report_generated_at); // the stale report still lists ci-bot
-    expect(second.stats).toMatchObject({ users: 1, access_keys: 0 });
+    const stale = await scan(h, 'credential_report');
+    expect(stale.status).toBe('succeeded');
+    expect(stale.report_generated_at).toBe(first.report_generated_at); // the stale report still lists ci-bot
+    expect(stale.stats.calls_by_action.ListAccessKeys).toBeUndefined();
+    expect(stale.stats).toMatchObject({ users: 2, access_keys: 1, resolved: 0 });
+
+    h.sim.expireCredentialReports();
+    const fresh = await scan(h, 'credential_report');
+    expect(fresh.stats).toMatchObject({ users: 1, access_keys: 0, resolved: 1 });
     expect((await currentFindings(h, 'resolved')).map((f) => f.resource_id)).toEqual([oldKeyId]);
   });
 
@@ -193,7 +241,7 @@ describe('credential_report scans', () => {
     expect(run.stats).toMatchObject({ throttled: 2, retries: 2 });
   });
 
-  test('when 12 of 30 users have keys, then the report run makes 18 calls (report 3, ListAccessKeys 12, password policy, root MFA type and authorization details 1 each), far fewer than the live run (203)', async () => {
+  test('when 12 of 30 users have keys, then the first report run makes 18 calls (report 3, ListAccessKeys 12, password policy, root MFA type and authorization details 1 each), far fewer than the live run (203), and a report run after the live run makes 6', async () => {
     const now = wholeSecondNow();
     const account = emptyAccount('123456789012');
     const rng = mulberry32(5);
@@ -206,8 +254,8 @@ describe('credential_report scans', () => {
       if (i < 6) addAccessKey(account, name, { ageDays: 5, now, status: 'Inactive', rng });
     }
     h = await startHarness({ account, clock: () => now });
-    const live = await scan(h, 'api');
     const report = await scan(h, 'credential_report');
+    const live = await scan(h, 'api');
     expect(report.stats.calls_by_action).toEqual({
       GenerateCredentialReport: 2,
       GetCredentialReport: 1,
@@ -222,6 +270,19 @@ describe('credential_report scans', () => {
     // + GetAccountSummary, ListVirtualMFADevices, GetAccountPasswordPolicy, GetAccountAuthorizationDetails
     expect(live.stats.api_calls).toBe(1 + 180 + 18 + 4);
     expect(report.stats.api_calls * 5).toBeLessThan(live.stats.api_calls);
-    expect(report.stats).toMatchObject({ users: 30, access_keys: 18, changed: 0, resolved: 0 });
+    expect(report.stats).toMatchObject({ users: 30, access_keys: 18 });
+    expect(live.stats).toMatchObject({ users: 30, access_keys: 18, changed: 0, resolved: 0 });
+
+    // The live run identified every key (by creation order, which is the report's slot order): the
+    // next report run lists nobody's keys.
+    const warm = await scan(h, 'credential_report');
+    expect(warm.stats.calls_by_action).toEqual({
+      GenerateCredentialReport: 2,
+      GetCredentialReport: 1,
+      GetAccountPasswordPolicy: 1,
+      ListVirtualMFADevices: 1,
+      GetAccountAuthorizationDetails: 1,
+    });
+    expect(warm.stats).toMatchObject({ users: 30, access_keys: 18, new: 0, changed: 0, resolved: 0 });
   });
 });

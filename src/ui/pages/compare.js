@@ -149,7 +149,8 @@ function categoryColumn(head, category, total, runId, baseId) {
       const page = await api.diffCategory(runId, baseId, category, cursor, STEP);
       items = page.items;
       cursor = page.nextCursor;
-      finished = cursor === null || items.length === 0;
+      // The counts are complete: once every item is shown there is nothing more to ask for.
+      finished = cursor === null || items.length === 0 || shown + items.length >= total;
     }
     shown += items.length;
     for (const item of items) list.append(diffItem(item, category));
