@@ -12,6 +12,7 @@ const SCENARIOS: Record<string, () => Scenario | null> = {
   live_scan: () => require('./live-scan').runLiveScanScenario,
   report_scan: () => optional('./report-scan', 'runReportScanScenario'),
   history_year: () => optional('./history-year', 'runHistoryYearScenario'),
+  org_scan: () => optional('./org-scan', 'runOrgScanScenario'),
 };
 
 function optional(module: string, name: string): Scenario | null {
