@@ -5,10 +5,12 @@
  * R calls/s per account while the simulator (its own process, like AWS) throttles each account above R.
  *
  * Every account is scanned at once (startAll, wall_s), then one member account alone
- * (single_account_wall_s; warm, like the accounts of the organization scan after the first few seconds). efficiency = accounts × single_account_wall_s ÷ (parallelism × wall_s): 1.0 means
- * the parallel scans cost exactly what the same scans would cost one after the other divided by the
- * parallelism; less means time lost to contention (a shared limiter, the event loop, SQLite writes)
- * or to the slots left idle at the end. Targets: efficiency ≥ 0.9, no failed run, peak RSS under 400 MB.
+ * (single_account_wall_s; warm, as the organization's accounts are after their first seconds).
+ * efficiency = accounts × single_account_wall_s ÷ (parallelism × wall_s): 1.0 means the parallel scans
+ * cost exactly what the same scans would cost one after the other divided by the parallelism; less
+ * means time lost to contention (a shared limiter, the event loop, SQLite writes, the machine's CPU)
+ * or to scan slots held idle (run_s_max far above run_s_min: a run waiting on something else).
+ * Targets: efficiency ≥ 0.9, no failed run, peak RSS under 400 MB.
  *
  * Also printed for sizing (docs/organizations.md): the IAM calls made, keywatch's CPU time over the
  * organization scan (user + system, this process only: the simulator runs in its own), and the RSS
@@ -27,7 +29,10 @@ export interface OrgScanOptions {
   concurrency?: number;
 }
 
-/** R chosen so that the whole benchmark takes tens of seconds (about 2,500 calls per 300-user account). */
+/**
+ * R: about 2,380 calls per 300-user account take 24 s at 100 calls/s, so the organization takes
+ * about 80 s and the whole scenario under two minutes; R higher makes it CPU-bound on a small machine.
+ */
 export const ORG_SCAN_RATE = 100;
 
 const ROLE_NAME = 'KeywatchAudit';
