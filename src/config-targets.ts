@@ -107,6 +107,19 @@ export interface TargetsConfig {
   organization: OrganizationDiscovery | null;
 }
 
+/**
+ * Organization discovery without a targets file — what KEYWATCH_ORG_ROLE_NAME (and
+ * KEYWATCH_ORG_EXTERNAL_ID) turn on: every ACTIVE account, the management account included, nothing
+ * excluded. Demo mode builds its simulated organization's targets with it too.
+ */
+export function organizationTargets(roleName: string, externalId: string | null, source: ScanSource): TargetsConfig {
+  return {
+    file: null,
+    configured: [],
+    organization: { roleName, externalId, includeManagementAccount: true, excludeAccounts: [], source },
+  };
+}
+
 /** zod's message, with unknown fields named the way a person reads them. */
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;

@@ -7,9 +7,12 @@ import { isIP } from 'node:net';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { CHECK_ENV_PREFIX, resolveChecks, type ResolvedCheck } from './checks/settings';
-import { EXTERNAL_ID, readTargetsFile, ROLE_NAME, type TargetsConfig } from './config-targets';
+import { EXTERNAL_ID, organizationTargets, readTargetsFile, ROLE_NAME, type TargetsConfig } from './config-targets';
 import { WEBHOOK_FORMATS, type WebhookFormat } from './domain/notifications';
 import { SCAN_SOURCES, type ScanSource } from './domain/snapshot';
+
+/** Demo mode's organization has three accounts of at least one user each (src/demo.ts). */
+export const DEMO_MIN_USERS = 3;
 
 const integer = (min: number, fallback: number) =>
   z
@@ -162,7 +165,7 @@ const envSchema = z.object({
   KEYWATCH_RISK_ESCALATION: booleanFlag(true),
   KEYWATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KEYWATCH_SHUTDOWN_GRACE_S: integer(0, 25),
-  KEYWATCH_DEMO_USERS: integer(1, 250),
+  KEYWATCH_DEMO_USERS: integer(DEMO_MIN_USERS, 250),
   KEYWATCH_DEMO_SEED: integer(0, 42),
   KEYWATCH_WEBHOOK_URL: optionalString.refine(
     (v) => {
@@ -287,6 +290,7 @@ export interface Config {
   scanLeaseTimeoutMs: number;
   shutdownGraceMs: number;
   logLevel: string;
+  /** Demo mode's simulated organization: its users over all accounts (KEYWATCH_DEMO_USERS) and its seed. */
   demoAccount: { users: number; seed: number };
   checks: ResolvedCheck[];
   /**
@@ -437,19 +441,7 @@ function resolveTargets(e: z.infer<typeof envSchema>, problems: string[]): Targe
     problems.push('KEYWATCH_ORG_EXTERNAL_ID: only applies with KEYWATCH_ORG_ROLE_NAME (organization discovery)');
     return null;
   }
-  if (e.KEYWATCH_ORG_ROLE_NAME) {
-    return {
-      file: null,
-      configured: [],
-      organization: {
-        roleName: e.KEYWATCH_ORG_ROLE_NAME,
-        externalId: e.KEYWATCH_ORG_EXTERNAL_ID ?? null,
-        includeManagementAccount: true,
-        excludeAccounts: [],
-        source: e.KEYWATCH_SCAN_SOURCE,
-      },
-    };
-  }
+  if (e.KEYWATCH_ORG_ROLE_NAME) return organizationTargets(e.KEYWATCH_ORG_ROLE_NAME, e.KEYWATCH_ORG_EXTERNAL_ID ?? null, e.KEYWATCH_SCAN_SOURCE);
   return { file: null, configured: [{ name: e.KEYWATCH_TARGET, roleArn: null, externalId: null, source: e.KEYWATCH_SCAN_SOURCE }], organization: null };
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * keywatch server: `node dist/main.js` (real account) or `node dist/main.js --demo` (the
- * built-in simulated account). Thin: load config, build the context, listen, shut down cleanly.
+ * keywatch server: `node dist/main.js` (real accounts) or `node dist/main.js --demo` (the
+ * built-in simulated AWS Organization). Thin: load config, build the context, listen, shut down cleanly.
  *
  * Shutdown (SIGTERM from Kubernetes/Docker, SIGINT from Ctrl-C) has ONE deadline, computed when the
  * signal arrives: now + KEYWATCH_SHUTDOWN_GRACE_S (src/deadline.ts). Then, all at the same time:
@@ -19,7 +19,7 @@ import type { Server } from 'node:http';
 import { buildAppContext, type AppContext } from './app-context';
 import { ConfigError, loadConfig, type Config } from './config';
 import { UNWIND_MS } from './deadline';
-import { DEMO_CREDENTIALS, demoBanner, startDemoAccount } from './demo';
+import { DEMO_CREDENTIALS, demoBanner, demoConfig, demoFirstScanResult, startDemoOrganization, type DemoOrganization } from './demo';
 import { configSecrets, createLogger, type Logger } from './logger';
 
 /**
@@ -43,11 +43,14 @@ async function main(argv: string[]): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, { secrets: configSecrets(config) });
   installProcessHandlers(logger);
 
-  let demoAccount: Awaited<ReturnType<typeof startDemoAccount>> | null = null;
+  let demoOrganization: DemoOrganization | null = null;
   if (demo) {
-    demoAccount = await startDemoAccount({ users: config.demoAccount.users, seed: config.demoAccount.seed, logger });
-    config = { ...config, aws: { ...config.aws, endpoints: { iam: demoAccount.simulator.url, sts: demoAccount.simulator.url, organizations: demoAccount.simulator.url } } };
-    logger.info({ simulator: demoAccount.simulator.url, users: config.demoAccount.users }, 'demo: simulated AWS account started');
+    demoOrganization = await startDemoOrganization({ users: config.demoAccount.users, seed: config.demoAccount.seed, logger });
+    config = demoConfig(config, demoOrganization.simulator.url);
+    logger.info(
+      { simulator: demoOrganization.simulator.url, accounts: demoOrganization.accounts, users: config.demoAccount.users },
+      'demo: simulated AWS Organization started',
+    );
   }
 
   let ctx: AppContext;
@@ -56,7 +59,7 @@ async function main(argv: string[]): Promise<void> {
       logger,
       schedule: true,
       awsCredentials: demo ? DEMO_CREDENTIALS : undefined,
-      onRunFinished: demoAccount ? () => demoAccount!.evolve() : undefined,
+      onRunFinished: demoOrganization ? (run) => demoOrganization!.evolveAfter(run) : undefined,
     });
   } catch (error) {
     // A database that cannot be opened, written or migrated (KEYWATCH_DB_PATH) is a configuration error.
@@ -81,15 +84,27 @@ async function main(argv: string[]): Promise<void> {
     'keywatch listening',
   );
 
-  if (demo) {
-    const { run, done } = ctx.scans.start({ source: 'api', trigger: 'demo' });
+  if (demoOrganization) {
+    // Every account of the organization, once discovered, scanned at once (KEYWATCH_SCAN_PARALLELISM).
+    const discovery = await ctx.discovered;
+    const { started } = ctx.scans.startAll({ source: 'api', trigger: 'demo' });
     process.stdout.write(
-      demoBanner({ version: config.version, users: config.demoAccount.users, baseUrl: base, auth: config.auth, firstRunId: run.id }),
+      demoBanner({
+        version: config.version,
+        accounts: demoOrganization.accounts,
+        users: config.demoAccount.users,
+        baseUrl: base,
+        auth: config.auth,
+        firstRunIds: started.map((s) => s.run.id),
+        notStarted: discovery?.error,
+      }),
     );
-    void done.then(
-      (r) => process.stdout.write(`  First scan : run ${r.id} ${r.status}, ${r.stats.findings ?? 0} findings\n\n`),
-      () => undefined,
-    );
+    if (started.length > 0) {
+      void Promise.all(started.map((s) => s.done)).then(
+        (runs) => process.stdout.write(demoFirstScanResult(runs)),
+        () => undefined,
+      );
+    }
   }
 
   let stopping = false;
@@ -140,7 +155,7 @@ async function main(argv: string[]): Promise<void> {
         exitCode = 1;
       }
     }
-    await demoAccount?.simulator.stop().catch(() => undefined);
+    await demoOrganization?.simulator.stop().catch(() => undefined);
     logger.info({ exit_code: exitCode }, 'stopped');
     process.exit(exitCode);
   };

@@ -47,6 +47,10 @@ const SCENARIOS: Record<string, () => Scenario | null> = {
     const run = optional('./api-load', 'runApiLoadScenario');
     return run && ((context) => run({ durationS: context.durationS }));
   },
+  org_scan: () => {
+    const run = optional('./org-scan', 'runOrgScanScenario');
+    return run && (() => run({}));
+  },
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each scenario has its own options

@@ -5,7 +5,9 @@
  *
  * The base credentials' own account has the `base` limiter: its scans, and the organization's
  * calls made with the base credentials (sts:AssumeRole into members, Organizations ListAccounts), go
- * through it. A member account's calls go through the limiter of that account.
+ * through it; a member's AssumeRole goes before the management account's own queued scan calls (a
+ * member's scan slot would otherwise sit idle behind them). A member account's calls go through the
+ * limiter of that account.
  */
 import { createBaseClients, createRoleClients, type AwsClients, type AwsEndpoints } from '../aws/clients';
 import { accountIdFromArn } from '../aws/collect-live';
@@ -61,7 +63,8 @@ export class AccountConnections {
       endpoints: this.options.endpoints,
       credentials: this.options.credentials,
       access: { roleArn: access.roleArn, externalId: access.externalId },
-      through: (call) => this.baseLimiter.call('AssumeRole', call, stats),
+      // First in the management account's queue: its own scan may have hundreds of calls waiting there.
+      through: (call) => this.baseLimiter.call('AssumeRole', call, stats, { first: true }),
     });
     this.live.add(clients);
     return {

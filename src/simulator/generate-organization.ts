@@ -2,8 +2,8 @@
  * Seeded generator of an AWS Organization (same options => same organization): the management
  * account first, then the members, each a generateAccount() account of its own size, every member
  * with a role that trusts the management account (and requires the ExternalId when one is given) —
- * the role keywatch assumes to scan it. evolveOrganization() drifts every active account at once,
- * for the demo.
+ * the role keywatch assumes to scan it. evolveOrganization() drifts every active account at once (or
+ * chosen ones), for the demo.
  */
 import { evolveAccount, generateAccount } from './generate';
 import { Rng, SimAccount, daysBefore, mulberry32, randInt } from './model';
@@ -122,17 +122,20 @@ export function generateOrganization(options: GenerateOrganizationOptions): SimO
 export interface EvolveOrganizationOptions {
   seed: number;
   now: Date;
+  /** Only these accounts (default: every account); the demo drifts the account a run has just scanned. */
+  accountIds?: readonly string[];
 }
 
 /**
- * Drifts every ACTIVE account of the organization (evolveAccount with the credential surface:
- * a key rotated, a user added, a key deactivated, a user made admin, an SSH key rotated). Returns one
- * line per change, prefixed with the account's name and id.
+ * Drifts every ACTIVE account of the organization, or those of `accountIds` (evolveAccount with the
+ * credential surface: a key rotated, a user added, a key deactivated, a user made admin, an SSH key
+ * rotated). Returns one line per change, prefixed with the account's name and id.
  */
 export function evolveOrganization(org: SimOrganization, options: EvolveOrganizationOptions): string[] {
   const changes: string[] = [];
   org.accounts.forEach((member, index) => {
     if (member.status !== 'ACTIVE') return;
+    if (options.accountIds && !options.accountIds.includes(member.account.accountId)) return;
     const lines = evolveAccount(member.account, { seed: accountSeed(options.seed, index), now: options.now, credentialSurface: true });
     for (const line of lines) changes.push(`${member.name} (${member.account.accountId}): ${line}`);
   });

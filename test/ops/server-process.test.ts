@@ -69,7 +69,7 @@ describe('the server process', () => {
   /** Starts demo mode and waits until the first scan has finished (the banner's last line). */
   async function startDemo(env: Record<string, string>): Promise<{ p: Process; base: string }> {
     const p = start(['--demo'], env);
-    await waitFor(() => /First scan : run \d+ succeeded/.test(p.stdout()) || p.child.exitCode !== null, 30_000, 'the demo scan');
+    await waitFor(() => /First scan : .*\bsucceeded\b/.test(p.stdout()) || p.child.exitCode !== null, 30_000, 'the demo scan');
     const base = /Swagger UI : (http:\/\/localhost:\d+)\/api\/docs/.exec(p.stdout())?.[1];
     if (!base) throw new Error(`no demo banner:\n${p.stdout()}\n${p.stderr()}`);
     return { p, base };
@@ -115,6 +115,52 @@ describe('the server process', () => {
       expect({ file, status: (await get(`${base}${file}`, 'keywatch', password)).status }).toEqual({ file, status: 200 });
     }
     expect((await get(`${base}/ui/`, 'keywatch', 'wrong')).status).toBe(401);
+  });
+
+  test('when demo mode starts, then it scans a simulated organization of three accounts: three runs succeed, each account\'s findings are its own, and a second scan of each account shows change', async () => {
+    const password = 'Operator-Chosen-Secret-42';
+    const { p, base } = await startDemo({ KEYWATCH_API_PASSWORD: password, KEYWATCH_DEMO_USERS: '30' });
+    const banner = p.stdout();
+    expect(banner).toContain('demo mode (simulated AWS Organization of 3 accounts, 30 users)');
+    expect(banner).toContain('First scan : runs 1, 2 and 3 started, one per account');
+    await waitFor(() => /First scan : runs 1, 2 and 3 succeeded, \d+ findings in 3 accounts/.test(p.stdout()), 30_000, 'the three first runs');
+
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const json = async (url: string, init?: RequestInit): Promise<any> => {
+      const res = await fetch(`${base}${url}`, {
+        ...init,
+        headers: { Authorization: `Basic ${Buffer.from(`keywatch:${password}`).toString('base64')}`, 'Content-Type': 'application/json' },
+        signal: AbortSignal.timeout(20_000),
+      });
+      expect({ url, status: res.status }).toEqual({ url, status: 200 });
+      return res.json();
+    };
+    const runs = (await json('/api/scans?limit=10')).items as { id: number; target: string; account_id: string; status: string; trigger: string }[];
+    expect(runs.map((r) => [r.status, r.trigger])).toEqual([['succeeded', 'demo'], ['succeeded', 'demo'], ['succeeded', 'demo']]);
+    const accountIds = runs.map((r) => r.account_id);
+    expect(new Set(accountIds).size).toBe(3);
+    for (const id of accountIds) expect(id).toMatch(/^\d{12}$/);
+
+    // Every run's findings are of its own account (users' ARNs name it), and together they span the three.
+    const seen = new Set<string>();
+    for (const run of runs) {
+      expect(run.target).toBe(run.account_id);
+      const findings = (await json(`/api/scans/${run.id}/findings?limit=500`)).items as { target: string; user_arn: string | null }[];
+      expect(findings.length).toBeGreaterThan(0);
+      const arnAccounts = new Set(findings.flatMap((f) => (f.user_arn ? [f.user_arn.split(':')[4]!] : [])));
+      expect([...arnAccounts]).toEqual([run.account_id]);
+      for (const f of findings) seen.add(f.target);
+    }
+    expect([...seen].sort()).toEqual([...accountIds].sort());
+
+    // Each account changed after its first scan: scanning each again shows what changed, in more than one account.
+    for (const accountId of accountIds) {
+      const again = await json('/api/scans?wait=true', { method: 'POST', body: JSON.stringify({ target: accountId, source: 'api' }) });
+      expect(again.status).toBe('succeeded');
+      const diff = await json(`/api/scans/${again.id}/diff`);
+      const changed = diff.counts.new + diff.counts.resolved + diff.counts.changed;
+      expect({ accountId, changed: changed > 0 }).toEqual({ accountId, changed: true });
+    }
   });
 
   test('when an unknown KEYWATCH_ variable is set, then the server does not start: it names the variable and the closest known one and exits 2', async () => {

@@ -174,6 +174,16 @@ describe('simulator: generated organization', () => {
     expect(org.accounts[2]!.account).toEqual(suspendedBefore);
   });
 
+  test('when the organization evolves for chosen accounts only, then only those change', () => {
+    const org = generateOrganization(options);
+    const untouched = structuredClone(org.accounts[0]!.account);
+    const chosen = org.accounts[1]!.account.accountId;
+    const changes = evolveOrganization(org, { seed: 1, now: new Date(NOW.getTime() + DAY_MS), accountIds: [chosen] });
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.every((line) => line.includes(`(${chosen}): `))).toBe(true);
+    expect(org.accounts[0]!.account).toEqual(untouched);
+  });
+
   test('when a generated organization is served, then ListAccounts lists it and every member is scanned through its role with the ExternalId', async () => {
     const org = generateOrganization(options);
     const sim = await startSimulator({ organization: org });

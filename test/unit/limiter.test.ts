@@ -89,4 +89,30 @@ describe('the IAM limiter', () => {
     expect(stats.api_calls).toBe(60);
     await l.stop();
   });
+
+  test('when a call is marked first while others wait, then it starts next, still paced at the rate', async () => {
+    const l = limiter({ ratePerSecond: 50, concurrency: 1 });
+    const stats = emptyCallStats();
+    const order: string[] = [];
+    const starts: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const record = (name: string, hold?: Promise<void>) => async () => {
+      order.push(name);
+      starts.push(performance.now());
+      await hold;
+    };
+    // scan-0 holds the only slot while the other scan calls queue behind it.
+    const queued = Array.from({ length: 6 }, (_, i) => l.call('ListAccessKeys', record(`scan-${i}`, i === 0 ? held : undefined), stats));
+    while (order.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const first = l.call('AssumeRole', record('assume-role'), stats, { first: true });
+    await new Promise((r) => setTimeout(r, 100));
+    release();
+    await Promise.all([...queued, first]);
+    // The AssumeRole goes before the five scan calls that were waiting before it.
+    expect(order).toEqual(['scan-0', 'assume-role', 'scan-1', 'scan-2', 'scan-3', 'scan-4', 'scan-5']);
+    // Every start after it keeps about the 20 ms spacing of 50 calls/s (timers have millisecond granularity).
+    for (let i = 2; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(15);
+    await l.stop();
+  });
 });
