@@ -205,7 +205,14 @@ export function presentTargets(o: TargetsOverview, page: { limit: number; offset
       role_arn: t.roleArn,
       source: t.source,
       last_run: lastRun
-        ? { id: lastRun.id, status: lastRun.status, started_at: iso(lastRun.startedAt)!, finished_at: iso(lastRun.finishedAt), error: runError(lastRun) }
+        ? {
+            id: lastRun.id,
+            status: lastRun.status,
+            source: lastRun.source,
+            started_at: iso(lastRun.startedAt)!,
+            finished_at: iso(lastRun.finishedAt),
+            error: runError(lastRun),
+          }
         : null,
       open_findings: openFindings,
       next_scan_at: nextScanAt ? nextScanAt.toISOString() : null,

@@ -300,6 +300,7 @@ export const TargetSummarySchema = z
       .object({
         id: z.number().int(),
         status: RunStatusEnum,
+        source: SourceEnum,
         started_at: dateTime(),
         finished_at: dateTime().nullable(),
         error: z.object({ code: z.string(), message: z.string() }).nullable(),

@@ -182,6 +182,8 @@ describe('the dashboard in a browser', () => {
       const { page, problems } = await open(context, kw.base, url);
       expect({ url, heading: await page.locator('h1').count() }).toEqual({ url, heading: 1 });
       await expect(page.locator('main .notice-error').count()).resolves.toBe(0);
+      // A field the page reads that the API does not answer shows up as "undefined" or "NaN".
+      expect({ url, text: (await page.locator('main').innerText()).match(/\b(undefined|NaN)\b/g) }).toEqual({ url, text: null });
       await screenshot(page, name);
       expect({ url, problems }).toEqual({ url, problems: [] });
       expect({ url, violations: await accessibilityViolations(page) }).toEqual({ url, violations: [] });

@@ -100,7 +100,7 @@ describe('the organization over the REST API', () => {
     const after = await h.get('/api/targets');
     for (const item of after.body.items) {
       const run = runs.find((r) => r.target === item.name)!;
-      expect(item.last_run).toEqual({ id: run.id, status: 'succeeded', started_at: run.started_at, finished_at: run.finished_at, error: null });
+      expect(item.last_run).toEqual({ id: run.id, status: 'succeeded', source: 'api', started_at: run.started_at, finished_at: run.finished_at, error: null });
       expect(item.next_scan_at).toBeNull(); // no schedule in tests
     }
     expect(JSON.stringify(after.body)).not.toContain('vault-secret-7');
