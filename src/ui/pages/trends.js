@@ -113,7 +113,9 @@ async function drawTrends(ctx, list, results) {
   const newTotal = churnPoints.reduce((n, p) => n + p.new, 0);
   const resolvedTotal = churnPoints.reduce((n, p) => n + p.resolved, 0);
   const bySeverity = SEVERITIES.map((s) => `${s} ${num(first.open_by_severity[s])} → ${num(last.open_by_severity[s])}`).join(', ');
-  const period = `${points.length === 1 ? '1 run' : `${num(points.length)} runs`} from ${dateTime(first.finished_at)} to ${dateTime(last.finished_at)}`;
+  // An organization's points are days (every target's last run of the day, summed); a target's are runs.
+  const unit = trends.bucket === 'day' ? 'day' : 'run';
+  const period = `${points.length === 1 ? `1 ${unit}` : `${num(points.length)} ${unit}s`} from ${dateTime(first.finished_at)} to ${dateTime(last.finished_at)}`;
 
   const open = chartFigure({
     id: 'chart-open',
@@ -127,7 +129,7 @@ async function drawTrends(ctx, list, results) {
   });
   const churn = chartFigure({
     id: 'chart-churn',
-    title: `New and resolved findings per run — ${scope}`,
+    title: `New and resolved findings per ${unit} — ${scope}`,
     summary:
       `${period}: ${num(newTotal)} new and ${num(resolvedTotal)} resolved findings in total.` +
       (firstEver
