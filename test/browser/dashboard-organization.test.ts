@@ -3,12 +3,10 @@
  * through the real SDK, then the pages in headless Chromium. The organization views load clean,
  * show every account, and their numbers equal GET /api/targets'.
  */
-import fs from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { evolveAccount } from '../../src/simulator';
 import { accountWithUsers, ORG_ROLE_NAME, organizationOf } from '../support/accounts';
 import { startHarness, TEST_PASSWORD, TEST_USER } from '../support/harness';
-import { accessibilityViolations, CHROMIUM, LAUNCH_ARGS, open, screenshot, serve, type Served } from './support';
+import { accessibilityViolations, browserSuite, open, screenshot, serve, type Served } from './support';
 
 const ACCOUNTS = ['111111111111', '222222222222', '333333333333'];
 
@@ -26,25 +24,7 @@ async function organizationKeywatch(): Promise<Served> {
 }
 
 describe('the dashboard over an organization', () => {
-  let kw: Served;
-  let browser: Browser;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium`);
-    kw = await organizationKeywatch();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await kw?.close();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({ httpCredentials: { username: TEST_USER, password: TEST_PASSWORD }, viewport: { width: 1280, height: 900 } });
-  });
-  afterEach(async () => context?.close());
+  const suite = browserSuite(organizationKeywatch, { username: TEST_USER, password: TEST_PASSWORD });
 
   test('when every page is opened for the organization and for one account, then it loads clean, shows no undefined value and passes the accessibility scan', async () => {
     const pages: [string, string][] = [
@@ -57,7 +37,7 @@ describe('the dashboard over an organization', () => {
       ['org-compare', `/ui/compare?target=${ACCOUNTS[1]}`],
     ];
     for (const [name, url] of pages) {
-      const { page, problems } = await open(context, kw.base, url);
+      const { page, problems } = await open(suite.context, suite.kw.base, url);
       expect({ url, heading: await page.locator('h1').count() }).toEqual({ url, heading: 1 });
       expect({ url, text: (await page.locator('main').innerText()).match(/\b(undefined|NaN|null)\b/g) }).toEqual({ url, text: null });
       await screenshot(page, name);
@@ -68,8 +48,8 @@ describe('the dashboard over an organization', () => {
   }, 180_000);
 
   test('when the overview is opened, then it names every account and its organization total equals GET /api/targets\'', async () => {
-    const targets = (await kw.h.get('/api/targets')).body;
-    const { page } = await open(context, kw.base, '/ui/');
+    const targets = (await suite.kw.h.get('/api/targets')).body;
+    const { page } = await open(suite.context, suite.kw.base, '/ui/');
     const text = await page.locator('main').innerText();
     for (const name of ['management', 'prod', 'dev']) expect(text).toContain(name);
     expect(text).toContain(String(targets.totals.total));

@@ -8,16 +8,11 @@
  * Each page is also saved as a screenshot for people to look at: SCREENSHOT_DIR, default
  * $TMPDIR/keywatch-screens (outside the repository).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { addAccessKey, deleteAccessKey, evolveAccount, generateAccount, mulberry32 } from '../../src/simulator';
 import { accountWithUsers } from '../support/accounts';
 import { scanViaApi, startHarness, TEST_PASSWORD, TEST_USER } from '../support/harness';
-import { accessibilityViolations, CHROMIUM, LAUNCH_ARGS, open, screenshot, serve, type PageGlobals, type Served, type WithDataset } from './support';
+import { accessibilityViolations, browserSuite, CHROMIUM, LAUNCH_ARGS, open, screenshot, serve, type PageGlobals, type Served, type WithDataset } from './support';
 
 const DAY_MS = 86_400_000;
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
@@ -62,30 +57,12 @@ async function listedIds(page: Page, category: string): Promise<number[]> {
 const ids = (items: { finding_id: number }[]) => items.map((i) => i.finding_id).sort((a, b) => a - b);
 
 describe('the dashboard in a browser', () => {
-  let kw: Served;
-  let browser: Browser;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium`);
-    kw = await seededKeywatch();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await kw?.close();
-  });
-
-  beforeEach(async () => {
-    context = await browser.newContext({ httpCredentials: { username: TEST_USER, password: TEST_PASSWORD }, viewport: { width: 1280, height: 900 } });
-  });
-  afterEach(async () => context?.close());
+  const suite = browserSuite(seededKeywatch, { username: TEST_USER, password: TEST_PASSWORD });
 
   test('when every page is opened, then it loads with no console error, no failed request, nothing from elsewhere and no serious or critical accessibility violation', async () => {
-    const runs = (await kw.h.get('/api/scans?limit=10')).body.items;
-    const changed = (await kw.h.get(`/api/scans/${runs[0].id}/diff?base=${runs[runs.length - 1].id}`)).body.changed;
-    const finding = changed[0]?.finding_id ?? (await kw.h.get('/api/findings?limit=1')).body.items[0].id;
+    const runs = (await suite.kw.h.get('/api/scans?limit=10')).body.items;
+    const changed = (await suite.kw.h.get(`/api/scans/${runs[0].id}/diff?base=${runs[runs.length - 1].id}`)).body.changed;
+    const finding = changed[0]?.finding_id ?? (await suite.kw.h.get('/api/findings?limit=1')).body.items[0].id;
     const pages: [string, string][] = [
       ['overview', '/ui/'],
       ['trends', '/ui/trends'],
@@ -98,7 +75,7 @@ describe('the dashboard in a browser', () => {
       ['not-found', '/ui/no-such-page'],
     ];
     for (const [name, url] of pages) {
-      const { page, problems } = await open(context, kw.base, url);
+      const { page, problems } = await open(suite.context, suite.kw.base, url);
       expect({ url, heading: await page.locator('h1').count() }).toEqual({ url, heading: 1 });
       await expect(page.locator('main .notice-error').count()).resolves.toBe(0);
       // A field the page reads that the API does not answer shows up as "undefined" or "NaN".
@@ -111,18 +88,18 @@ describe('the dashboard in a browser', () => {
   }, 180_000);
 
   test('when the overview is opened, then its counts, last run and changes equal what the API answers', async () => {
-    const { page, problems } = await open(context, kw.base, '/ui/');
+    const { page, problems } = await open(suite.context, suite.kw.base, '/ui/');
     const shown = async (severity: string) => Number((await page.locator(`.tile[data-severity="${severity}"] .value`).innerText()).replace(/,/g, ''));
     let total = 0;
     for (const severity of SEVERITIES) {
-      const api = (await kw.h.get(`/api/findings?severity=${severity}&limit=1`)).body.total;
+      const api = (await suite.kw.h.get(`/api/findings?severity=${severity}&limit=1`)).body.total;
       total += api;
       expect({ severity, shown: await shown(severity) }).toEqual({ severity, shown: api });
     }
     expect(await shown('total')).toBe(total);
     expect(total).toBeGreaterThan(0);
 
-    const last = (await kw.h.get('/api/scans?status=succeeded&limit=1')).body.items[0];
+    const last = (await suite.kw.h.get('/api/scans?status=succeeded&limit=1')).body.items[0];
     const facts = await page.locator('dl.facts').innerText();
     expect(facts).toContain(`#${last.id}`);
     const changes = page.locator('dd[data-new]');
@@ -134,8 +111,8 @@ describe('the dashboard in a browser', () => {
   });
 
   test('when two runs are compared, then the view lists exactly the diff the API returns, by default the latest against the one before', async () => {
-    const runs = (await kw.h.get('/api/scans?status=succeeded&limit=10')).body.items;
-    const { page, problems } = await open(context, kw.base, '/ui/compare');
+    const runs = (await suite.kw.h.get('/api/scans?status=succeeded&limit=10')).body.items;
+    const { page, problems } = await open(suite.context, suite.kw.base, '/ui/compare');
     expect(await page.locator('#compare-run').inputValue()).toBe(String(runs[0].id));
     expect(await page.locator('#compare-base').inputValue()).toBe(String(runs[1].id));
     const expectSame = async (diff: { counts: Record<string, number>; new: { finding_id: number }[]; resolved: { finding_id: number }[]; changed: { finding_id: number }[] }) => {
@@ -146,7 +123,7 @@ describe('the dashboard in a browser', () => {
       expect(await listedIds(page, 'resolved')).toEqual(ids(diff.resolved));
       expect(await listedIds(page, 'changed')).toEqual(ids(diff.changed));
     };
-    const latest = (await kw.h.get(`/api/scans/${runs[0].id}/diff`)).body;
+    const latest = (await suite.kw.h.get(`/api/scans/${runs[0].id}/diff`)).body;
     expect(latest.base_run_id).toBe(runs[1].id);
     await expectSame(latest);
 
@@ -155,21 +132,21 @@ describe('the dashboard in a browser', () => {
     await page.selectOption('#compare-base', String(oldest));
     await page.waitForSelector('body[data-ready="true"]');
     expect(page.url()).toContain(`base=${oldest}`);
-    const wide = (await kw.h.get(`/api/scans/${runs[0].id}/diff?base=${oldest}`)).body;
+    const wide = (await suite.kw.h.get(`/api/scans/${runs[0].id}/diff?base=${oldest}`)).body;
     expect(wide.counts.new + wide.counts.resolved + wide.counts.changed).toBeGreaterThan(latest.counts.new + latest.counts.resolved + latest.counts.changed);
     await expectSame(wide);
     expect(problems).toEqual([]);
   });
 
   test('when the findings filters change, then the rows follow the API and the CSV link carries the filter', async () => {
-    const { page, problems } = await open(context, kw.base, '/ui/findings');
+    const { page, problems } = await open(suite.context, suite.kw.base, '/ui/findings');
     const rowIds = () => page.locator('tr[data-finding-id]').evaluateAll((trs) => trs.map((tr) => Number((tr as unknown as WithDataset).dataset.findingId)));
-    const all = (await kw.h.get('/api/findings?limit=50')).body;
+    const all = (await suite.kw.h.get('/api/findings?limit=50')).body;
     expect(await rowIds()).toEqual(all.items.map((f: { id: number }) => f.id));
 
     await page.selectOption('#f-min_severity', 'high');
     await page.waitForSelector('body[data-ready="true"]');
-    const high = (await kw.h.get('/api/findings?min_severity=high&limit=50')).body;
+    const high = (await suite.kw.h.get('/api/findings?min_severity=high&limit=50')).body;
     expect(high.total).toBeLessThan(all.total);
     expect(await rowIds()).toEqual(high.items.map((f: { id: number }) => f.id));
     expect(page.url()).toContain('min_severity=high');
@@ -177,7 +154,7 @@ describe('the dashboard in a browser', () => {
     expect(csvHref).toContain('min_severity=high');
     expect(csvHref).toContain('format=csv');
     // The link downloads exactly the filtered findings (one CSV line each, after the header).
-    const csv = await context.request.get(`${kw.base}${csvHref}`);
+    const csv = await suite.context.request.get(`${suite.kw.base}${csvHref}`);
     expect(csv.status()).toBe(200);
     expect((await csv.text()).trim().split('\n').length - 1).toBe(high.total);
 
@@ -186,7 +163,7 @@ describe('the dashboard in a browser', () => {
     await page.fill('#f-user', user);
     await page.press('#f-user', 'Enter');
     await page.waitForSelector('body[data-ready="true"]');
-    const mine = (await kw.h.get(`/api/findings?min_severity=high&user=${encodeURIComponent(user)}&limit=50`)).body;
+    const mine = (await suite.kw.h.get(`/api/findings?min_severity=high&user=${encodeURIComponent(user)}&limit=50`)).body;
     expect(await rowIds()).toEqual(mine.items.map((f: { id: number }) => f.id));
     expect(await page.locator('#csv-link').getAttribute('href')).toContain(`user=${encodeURIComponent(user)}`);
 
@@ -199,10 +176,10 @@ describe('the dashboard in a browser', () => {
   });
 
   test('when the findings are paged with the keyboard, then the next page is the API\'s next page and focus stays on the controls', async () => {
-    const { page, problems } = await open(context, kw.base, '/ui/findings?limit=25');
-    const first = (await kw.h.get('/api/findings?limit=25')).body;
+    const { page, problems } = await open(suite.context, suite.kw.base, '/ui/findings?limit=25');
+    const first = (await suite.kw.h.get('/api/findings?limit=25')).body;
     expect(first.next_cursor).not.toBeNull();
-    const second = (await kw.h.get(`/api/findings?limit=25&cursor=${encodeURIComponent(first.next_cursor)}`)).body;
+    const second = (await suite.kw.h.get(`/api/findings?limit=25&cursor=${encodeURIComponent(first.next_cursor)}`)).body;
     await page.locator('button', { hasText: 'Next page' }).focus();
     await page.keyboard.press('Enter');
     await page.waitForSelector('body[data-ready="true"]');
@@ -220,12 +197,12 @@ describe('the dashboard in a browser', () => {
   });
 
   test('when a finding is opened from its row, then its page shows the message, evidence, remediation and every event of its timeline', async () => {
-    const runs = (await kw.h.get('/api/scans?status=succeeded&limit=10')).body.items;
-    const changed = (await kw.h.get(`/api/scans/${runs[0].id}/diff?base=${runs[runs.length - 1].id}`)).body.changed;
+    const runs = (await suite.kw.h.get('/api/scans?status=succeeded&limit=10')).body.items;
+    const changed = (await suite.kw.h.get(`/api/scans/${runs[0].id}/diff?base=${runs[runs.length - 1].id}`)).body.changed;
     expect(changed.length).toBeGreaterThan(0);
     const id = changed[0].finding_id;
-    const detail = (await kw.h.get(`/api/findings/${id}`)).body;
-    const { page, problems } = await open(context, kw.base, `/ui/findings?status=all&limit=250`);
+    const detail = (await suite.kw.h.get(`/api/findings/${id}`)).body;
+    const { page, problems } = await open(suite.context, suite.kw.base, `/ui/findings?status=all&limit=250`);
     await page.locator(`tr[data-finding-id="${id}"] a`).click();
     await page.waitForURL(`**/ui/findings/${id}`);
     await page.waitForSelector('body[data-ready="true"]');
@@ -239,10 +216,10 @@ describe('the dashboard in a browser', () => {
   });
 
   test('when the time range changes, then the charts show the runs of that range, with their data as a table', async () => {
-    const all = (await kw.h.get('/api/trends')).body.points;
-    const lastMonth = (await kw.h.get(`/api/trends?since=${new Date(Date.now() - 30 * DAY_MS).toISOString()}`)).body.points;
+    const all = (await suite.kw.h.get('/api/trends')).body.points;
+    const lastMonth = (await suite.kw.h.get(`/api/trends?since=${new Date(Date.now() - 30 * DAY_MS).toISOString()}`)).body.points;
     expect(lastMonth.length).toBeLessThan(all.length);
-    const { page, problems } = await open(context, kw.base, '/ui/trends?range=30d');
+    const { page, problems } = await open(suite.context, suite.kw.base, '/ui/trends?range=30d');
     const tableRows = () => page.locator('#chart-open').locator('xpath=ancestor::figure').locator('tbody tr').count();
     expect(await tableRows()).toBe(lastMonth.length);
     expect(await page.locator('#chart-open').getAttribute('role')).toBe('img');
@@ -262,14 +239,14 @@ describe('the dashboard in a browser', () => {
   });
 
   test('when a run\'s report is opened from the runs page, then the page holds the run\'s counts and requests nothing', async () => {
-    const run = (await kw.h.get('/api/scans?status=succeeded&limit=1')).body.items[0];
-    const runs = await open(context, kw.base, '/ui/runs');
+    const run = (await suite.kw.h.get('/api/scans?status=succeeded&limit=1')).body.items[0];
+    const runs = await open(suite.context, suite.kw.base, '/ui/runs');
     const popup = runs.page.locator(`tr[data-run-id="${run.id}"] a`, { hasText: 'Report' });
     const href = await popup.getAttribute('href');
     expect(href).toBe(`/api/scans/${run.id}/report`);
-    const report = await open(context, kw.base, href!, { ready: false });
+    const report = await open(suite.context, suite.kw.base, href!, { ready: false });
     await screenshot(report.page, 'report');
-    expect(report.requests).toEqual([`${kw.base}/api/scans/${run.id}/report`]); // the page and nothing else
+    expect(report.requests).toEqual([`${suite.kw.base}/api/scans/${run.id}/report`]); // the page and nothing else
     const text = await report.page.locator('main').innerText();
     expect(text).toContain(`run #${run.id}`);
     const counts = await report.page.locator('ul.counts[aria-label="Findings by severity"] li').allInnerTexts();
@@ -282,9 +259,9 @@ describe('the dashboard in a browser', () => {
   });
 
   test('when the dashboard is opened without credentials, then the browser is refused (basic-auth challenge)', async () => {
-    const anonymous = await browser.newContext();
+    const anonymous = await suite.browser.newContext();
     const page = await anonymous.newPage();
-    await expect(page.goto(`${kw.base}/ui/`)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
+    await expect(page.goto(`${suite.kw.base}/ui/`)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
     await anonymous.close();
   });
 });

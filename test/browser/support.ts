@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { BrowserContext, Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Harness } from '../support/harness';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -93,3 +93,28 @@ export interface PageGlobals {
   Chart: { getChart(id: string): unknown };
 }
 
+
+/**
+ * The lifecycle every dashboard test file shares: keywatch built once (`build`), one Chromium, a fresh
+ * context with the API's credentials per test. Read `suite.kw` and `suite.context` inside tests.
+ */
+export function browserSuite(
+  build: () => Promise<Served>,
+  credentials: { username: string; password: string },
+): { kw: Served; context: BrowserContext; browser: Browser } {
+  const suite = {} as { kw: Served; context: BrowserContext; browser: Browser };
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium`);
+    suite.kw = await build();
+    suite.browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  }, 120_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.kw?.close();
+  });
+  beforeEach(async () => {
+    suite.context = await suite.browser.newContext({ httpCredentials: credentials, viewport: { width: 1280, height: 900 } });
+  });
+  afterEach(async () => suite.context?.close());
+  return suite;
+}
