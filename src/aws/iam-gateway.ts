@@ -4,18 +4,9 @@
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { createBaseClients, type AwsClients } from './clients';
+import type { AwsClients } from './clients';
 import { AssumeRoleError, classifyAwsError, describeAssumeRoleFailure, describeAwsFailure, type AwsService } from './errors';
 import type { CallStats, IamLimiter } from './limiter';
-
-/** The clients a gateway sends through (one account's). */
-export type IamClients = AwsClients;
-
-/** Base clients with one endpoint for IAM, STS and Organizations (tests and tools). */
-export function createIamClients(options: { region: string; endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } }): AwsClients {
-  const endpoint = options.endpoint;
-  return createBaseClients({ region: options.region, endpoints: { iam: endpoint, sts: endpoint, organizations: endpoint }, credentials: options.credentials });
-}
 
 // The SDK's client `send` is overloaded; this is the shape we use.
 type Sendable<Out> = { send(command: unknown): Promise<Out> };
@@ -25,7 +16,7 @@ export class IamGateway {
   private failure: Error | null = null;
 
   constructor(
-    private readonly clients: IamClients,
+    private readonly clients: AwsClients,
     private readonly limiter: IamLimiter,
     readonly stats: CallStats,
   ) {}
@@ -55,9 +46,7 @@ export class IamGateway {
 
   /** An OrganizationsClient whose `send` goes through this gateway, for paginateListAccounts. */
   organizationsClient(): OrganizationsClient {
-    const view = Object.create(this.clients.organizations) as OrganizationsClient;
-    view.send = (async (command: object) => this.organizations(command.constructor.name.replace(/Command$/, ''), command)) as OrganizationsClient['send'];
-    return view;
+    return routedView(this.clients.organizations, (action, command) => this.organizations(action, command));
   }
 
   /** Like iam(), but NoSuchEntity answers null (GetLoginProfile for users without a password, …). */
@@ -77,15 +66,12 @@ export class IamGateway {
    * MissingEntity instead of failing the collection (a user deleted while we page their keys).
    */
   iamClient(options: { notFoundAs?: 'failure' | 'missing' } = {}): IAMClient {
-    const view = Object.create(this.clients.iam) as IAMClient;
-    view.send = (async (command: object) => {
-      const action = command.constructor.name.replace(/Command$/, '');
+    return routedView(this.clients.iam, async (action, command) => {
       if (options.notFoundAs !== 'missing') return this.iam(action, command);
       const out = await this.iamOrNull(action, command);
       if (out === null) throw new MissingEntity(action);
       return out;
-    }) as IAMClient['send'];
-    return view;
+    });
   }
 
   /** Stops the collection: queued calls are not sent. */
@@ -117,6 +103,17 @@ export class IamGateway {
     this.failure ??= described;
     return described;
   }
+}
+
+/**
+ * The SDK's paginators accept only an instance of the service's client: a view of the client (its
+ * prototype) whose `send` goes through `send` instead, with the action named by the command's class
+ * (ListUsersCommand → ListUsers).
+ */
+function routedView<C extends { send: unknown }>(client: C, send: (action: string, command: object) => Promise<unknown>): C {
+  const view = Object.create(client) as C;
+  view.send = ((command: object) => send(command.constructor.name.replace(/Command$/, ''), command)) as C['send'];
+  return view;
 }
 
 /** IAM answered NoSuchEntity to a call made through `iamClient({ notFoundAs: 'missing' })`. */

@@ -10,6 +10,7 @@
  */
 import type { Logger } from 'pino';
 import type { ConfiguredTarget, TargetsConfig } from '../config-targets';
+import { accountIdFromArn } from '../aws/collect-live';
 import { IamGateway } from '../aws/iam-gateway';
 import { emptyCallStats } from '../aws/limiter';
 import { discoverOrganization, memberRoleArn } from '../aws/organization';
@@ -166,7 +167,7 @@ export class TargetRegistry {
 const describeConfigured = (t: ConfiguredTarget): TargetDescription => ({
   name: t.name,
   // A role's ARN names its account; without a role the account is learnt from the first scan.
-  accountId: t.roleArn ? (t.roleArn.split(':')[4] ?? null) : null,
+  accountId: t.roleArn ? (accountIdFromArn(t.roleArn) ?? null) : null,
   label: null,
   roleArn: t.roleArn,
   source: t.source,
