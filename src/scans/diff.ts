@@ -23,6 +23,7 @@
  */
 import { SEVERITIES } from '../domain/severity';
 import { AppError } from '../errors';
+import { decodeCursorBody, encodeCursorBody } from './cursor';
 import type { Store } from '../store';
 import type { ScanRun } from '../domain/runs';
 import { loadRun, requireSucceeded } from './runs';
@@ -201,30 +202,20 @@ interface DiffCursorBody {
   p: Positions;
 }
 
-const CURSOR_NOT_OURS = 'is not a cursor issued by this API (use next_cursor from the previous page)';
-
-function encodeDiffCursor(body: DiffCursorBody): string {
-  return Buffer.from(JSON.stringify(body)).toString('base64url');
-}
+const encodeDiffCursor = (body: DiffCursorBody): string => encodeCursorBody(body);
 
 const isPosition = (v: unknown): v is DiffPosition => Array.isArray(v) && v.length === 2 && v.every((n) => Number.isSafeInteger(n));
 
 function decodeDiffCursor(cursor: string, expected: Omit<DiffCursorBody, 'v' | 'p'>): Positions {
-  let body: Partial<DiffCursorBody>;
-  try {
-    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<DiffCursorBody>;
-  } catch {
-    throw AppError.validation([{ field: 'cursor', message: CURSOR_NOT_OURS }]);
-  }
-  const p = body?.p;
-  const valid =
-    body !== null &&
-    typeof body === 'object' &&
-    body.v === 1 &&
-    typeof p === 'object' &&
-    p !== null &&
-    Object.entries(p).every(([k, v]) => (DIFF_CATEGORIES as readonly string[]).includes(k) && (v === null || isPosition(v)));
-  if (!valid) throw AppError.validation([{ field: 'cursor', message: CURSOR_NOT_OURS }]);
+  const body = decodeCursorBody<DiffCursorBody>(
+    cursor,
+    (b) =>
+      b.v === 1 &&
+      typeof b.p === 'object' &&
+      b.p !== null &&
+      Object.entries(b.p).every(([k, v]) => (DIFF_CATEGORIES as readonly string[]).includes(k) && (v === null || isPosition(v))),
+  );
+  const p = body.p;
   if (body.r !== expected.r || body.b !== expected.b || body.c !== expected.c || body.s !== expected.s) {
     throw AppError.validation([
       {
@@ -233,7 +224,7 @@ function decodeDiffCursor(cursor: string, expected: Omit<DiffCursorBody, 'v' | '
       },
     ]);
   }
-  return p as Positions;
+  return p;
 }
 
 /** How the suppressed filter reads the intervals: the covered findings, and which of them a query keeps. */

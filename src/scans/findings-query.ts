@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
+import { decodeCursorBody, encodeCursorBody } from './cursor';
 import { sortValueOf, type ListFindingsQuery } from '../store';
 import { type Finding, type FindingSort } from '../domain/findings';
 import type { Store } from '../store';
@@ -49,30 +50,20 @@ const filterHash = (f: FindingsFilter): string =>
 
 export function encodeCursor(f: FindingsFilter, last: Finding): string {
   const body: CursorBody = { v: 1, s: f.sort, o: f.order, f: filterHash(f), k: sortValueOf(last, f.sort), i: last.id };
-  return Buffer.from(JSON.stringify(body)).toString('base64url');
+  return encodeCursorBody(body);
 }
 
 export function decodeCursor(f: FindingsFilter, cursor: string): { value: number | string; id: number } {
-  let body: Partial<CursorBody>;
-  try {
-    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorBody>;
-  } catch {
-    throw AppError.validation([{ field: 'cursor', message: 'is not a cursor issued by this API (use next_cursor from the previous page)' }]);
-  }
-  const valid =
-    body &&
-    body.v === 1 &&
-    Number.isInteger(body.i) &&
-    (typeof body.k === 'number' || typeof body.k === 'string') &&
-    typeof body.s === 'string' &&
-    typeof body.o === 'string';
-  if (!valid) throw AppError.validation([{ field: 'cursor', message: 'is not a cursor issued by this API (use next_cursor from the previous page)' }]);
+  const body = decodeCursorBody<CursorBody>(
+    cursor,
+    (b) => b.v === 1 && Number.isInteger(b.i) && (typeof b.k === 'number' || typeof b.k === 'string') && typeof b.s === 'string' && typeof b.o === 'string',
+  );
   if (body.s !== f.sort || body.o !== f.order || body.f !== filterHash(f)) {
     throw AppError.validation([
       { field: 'cursor', message: 'was issued for other filters or another sort; repeat the same query parameters, or start again without cursor' },
     ]);
   }
-  return { value: body.k!, id: body.i! };
+  return { value: body.k, id: body.i };
 }
 
 export function listFindings(store: Store, req: FindingsPageRequest, now: number): FindingsPage {
