@@ -346,7 +346,7 @@ export const ScanBatchSchema = z
     runs: z.array(RunSchema).openapi({ description: 'One run per active target that started (202: running or queued; 200 with wait=true: finished)' }),
     refused: z
       .array(z.object({ target: z.string(), error: z.object({ code: z.string(), message: z.string() }) }))
-      .openapi({ description: 'Targets not started because a scan of them is already running, each with its 409 error' }),
+      .openapi({ description: 'Targets not started: a scan of them is already running (scan_in_progress), or their run could not be stored (storage_unavailable)' }),
   })
   .openapi('ScanBatch');
 

@@ -176,8 +176,10 @@ export class ScanService {
   }
 
   /**
-   * Starts a scan of every active target: the runs that started, and for each target already being
-   * scanned the 409 it got (one busy target never stops the others).
+   * Starts a scan of every active target: the runs that started, and for each target refused why —
+   * already being scanned (409), or its run could not be stored (503 storage_unavailable). One refused
+   * target never stops the others, and runs that started are never hidden behind a later failure;
+   * when none started, the failure is thrown.
    */
   startAll(input: { trigger: RunTrigger; source?: ScanSource }): { started: StartedScan[]; refused: { target: string; error: AppError }[] } {
     const started: StartedScan[] = [];
@@ -187,6 +189,7 @@ export class ScanService {
         started.push(this.startTarget(target, input.trigger, input.source));
       } catch (error) {
         if (isAppError(error) && error.code === 'scan_in_progress') refused.push({ target: target.name, error });
+        else if (isStoreError(error) && started.length > 0) refused.push({ target: target.name, error: new AppError('storage_unavailable', 503, error.message) });
         else throw error;
       }
     }

@@ -218,6 +218,31 @@ describe('the organization over the REST API', () => {
     ]);
   });
 
+  test('when the run of one target cannot be stored, then {"all": true} still answers the runs that started and names that target as refused with storage_unavailable', async () => {
+    h = await orgHarness();
+    // A real SQLite failure on the insert of the last target's run only (the others are written).
+    h.ctx.store.handle.sqlite.exec(
+      `CREATE TRIGGER refuse_dev BEFORE INSERT ON scan_runs WHEN NEW.target = '${M2}' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`,
+    );
+    const res = await h.post('/api/scans').send({ all: true });
+    expect(res.status).toBe(202);
+    expect(res.body.runs.map((r: Run) => r.target)).toEqual([MGMT, M1]);
+    expect(res.body.refused).toEqual([{ target: M2, error: { code: 'storage_unavailable', message: expect.stringContaining(h.dbPath) } }]);
+    // Every run the answer names exists; the refused target has none.
+    await h.ctx.scans.waitForRunning();
+    for (const run of res.body.runs as Run[]) expect((await h.get(`/api/scans/${run.id}`)).status).toBe(200);
+    expect((await h.get(`/api/scans?target=${M2}`)).body.total).toBe(0);
+  });
+
+  test('when the first target\'s run cannot be stored, then {"all": true} answers 503 and starts nothing', async () => {
+    h = await orgHarness();
+    h.ctx.store.handle.sqlite.exec(`CREATE TRIGGER refuse_all BEFORE INSERT ON scan_runs BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    const res = await h.post('/api/scans').send({ all: true });
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('storage_unavailable');
+    expect((await h.get('/api/scans')).body.total).toBe(0);
+  });
+
   test('when every active target is busy, then {"all": true} answers 409 naming them', async () => {
     h = await orgHarness();
     for (const target of [MGMT, M1, M2]) {

@@ -60,7 +60,8 @@ export function scansRoutes(ctx: HttpContext): RouteDefinition[] {
         '(`running`, or `queued` while KEYWATCH_SCAN_PARALLELISM scans run), or with `?wait=true` 200 with the finished run. ' +
         '409 while a scan of that target runs, in this or any other keywatch process on the same database (the message names the running run). ' +
         '`{"all": true}` starts every active target and answers 202 with a ScanBatch: the runs, and the targets refused because a scan of them ' +
-        'is already running (each with its 409 message) — one busy target never stops the others; 409 when every active target is busy. ' +
+        'is already running (each with its 409 message) or whose run could not be stored (503 storage_unavailable) — one refused target never stops the others; ' +
+        '409 when every active target is busy, 503 when not even the first run could be stored (nothing started). ' +
         'With `?wait=true`, 200 with every run finished. ' +
         '503 `storage_unavailable` when a run cannot be recorded: that scan is not started. With `?wait=true`, 503 also when a scan ran but its end could not be stored.',
       tags: ['scans'],
