@@ -62,7 +62,10 @@ export function startScheduler(options: {
         await options.targets?.discover();
         const { started, refused } = options.scans.startAll({ trigger: 'schedule', source: options.source });
         // The message names the running run (in this process or another one on the same database).
-        for (const r of refused) logger.warn({ target: r.target, reason: r.error.message }, 'scheduled scan skipped: a scan of this target is already running');
+        for (const r of refused) {
+          const why = r.error.code === 'scan_in_progress' ? 'a scan of this target is already running' : 'its run could not be recorded';
+          logger.warn({ target: r.target, error_code: r.error.code, reason: r.error.message }, `scheduled scan skipped: ${why}`);
+        }
         logger.info({ run_ids: started.map((s) => s.run.id), targets: started.map((s) => s.run.target) }, 'scheduled scans started');
         await Promise.all(started.map((s) => s.done));
       } catch (error) {
