@@ -3,12 +3,6 @@
  * The dashboard's one door to keywatch: every REST call it makes is here, so that a renamed field
  * or a new parameter is changed in one place. The dashboard reads the public API only — whatever
  * it shows, a script can read too (docs/api.md).
- *
- * Two shapes are handled on purpose:
- * - one target (today) or many: GET /api/targets is used when the API has it (feature-detected from
- *   the OpenAPI document, so that no request fails); without it there is one target, named by the
- *   API's own answers (GET /api/trends answers the configured target's name);
- * - a diff answered whole (today) or paged (`category`, `limit`, `next_cursor`): see diffCategory.
  */
 
 /** An API error answer `{ error: { code, message } }`, or a network failure (status 0). */
@@ -64,42 +58,28 @@ async function call(method, path, options = {}) {
   return data;
 }
 
-/** Paths of the API this keywatch serves (its OpenAPI document), cached for the browser session. */
-async function apiPaths() {
-  const key = 'keywatch.api-paths';
-  const cached = sessionStorage.getItem(key);
-  if (cached) return new Set(JSON.parse(cached));
-  const doc = await call('GET', '/api/openapi.json');
-  const paths = Object.keys(doc.paths ?? {});
-  sessionStorage.setItem(key, JSON.stringify(paths));
-  return new Set(paths);
-}
-
 /**
  * @typedef {{ info: number, low: number, medium: number, high: number, critical: number }} SeverityCounts
  * @typedef {{
- *   name: string, accountId: string|null, accountName: string|null, origin: string|null, active: boolean,
- *   roleArn: string|null, source: string|null, lastRun: any|null, lastSucceededRun: any|null,
- *   open: SeverityCounts|null, nextScan: string|null, intervalSeconds: number|null
+ *   name: string, accountId: string|null, accountName: string|null, origin: string, active: boolean,
+ *   roleArn: string|null, source: string, lastRun: any|null, open: SeverityCounts, nextScan: string|null
  * }} Target
  * @typedef {{ organization: boolean, targets: Target[], totals: SeverityCounts|null }} TargetList
  */
 
-/** One target of GET /api/targets in the dashboard's terms (every field name the API may use is read here). @returns {Target} */
+/** One target of GET /api/targets in the dashboard's terms. @returns {Target} */
 function normalizeTarget(/** @type {any} */ t) {
   return {
-    name: t.name ?? t.target,
-    accountId: t.account_id ?? null,
-    accountName: t.account_name ?? t.label ?? null,
-    origin: t.origin ?? null,
-    active: t.active ?? true,
-    roleArn: t.role_arn ?? null,
-    source: t.source ?? null,
-    lastRun: t.last_run ?? null,
-    lastSucceededRun: t.last_succeeded_run ?? null,
-    open: t.open_findings ?? null,
-    nextScan: t.next_scheduled_scan ?? t.next_scan_at ?? null,
-    intervalSeconds: t.scan_interval_seconds ?? null,
+    name: t.name,
+    accountId: t.account_id,
+    accountName: t.account_name,
+    origin: t.origin,
+    active: t.active,
+    roleArn: t.role_arn,
+    source: t.source,
+    lastRun: t.last_run,
+    open: t.open_findings,
+    nextScan: t.next_scan_at,
   };
 }
 
@@ -108,24 +88,16 @@ export const api = {
   checks: () => call('GET', '/api/checks'),
 
   /**
-   * Every target: GET /api/targets when this keywatch has it, else the one configured target
-   * (named by GET /api/trends, which answers it even before the first scan).
+   * Every target (GET /api/targets). One configured account reads as one target; an organization
+   * (discovery on, or several targets) as an organization, with its totals.
    * @returns {Promise<TargetList>}
    */
   async targets() {
-    // Asked at the same time as the paths (cheap, and the answer for one target): no waiting in turn.
-    const oneTarget = call('GET', '/api/trends', { query: { limit: 1 } });
-    oneTarget.catch(() => undefined); // not needed when /api/targets answers
-    if ((await apiPaths()).has('/api/targets')) {
-      const body = await call('GET', '/api/targets');
-      /** @type {any[]} */
-      const items = body.items;
-      // One configured account reads as before; an organization (discovery on, or several targets) as one.
-      const organization = items.length > 1 || body.discovery?.enabled === true;
-      return { organization, targets: items.map(normalizeTarget), totals: organization ? body.totals : null };
-    }
-    const trends = await oneTarget;
-    return { organization: false, targets: [normalizeTarget({ name: trends.target })], totals: null };
+    const body = await call('GET', '/api/targets');
+    /** @type {any[]} */
+    const items = body.items;
+    const organization = items.length > 1 || body.discovery.enabled === true;
+    return { organization, targets: items.map(normalizeTarget), totals: organization ? body.totals : null };
   },
 
   /** @param {{ target?: string, status?: string, source?: string, limit?: number, offset?: number }} q */
@@ -133,17 +105,14 @@ export const api = {
   /** @param {number} id */
   run: (id) => call('GET', `/api/scans/${id}`),
   /**
-   * POST /api/scans: `{ target }`, `{ all: true }` (organizations) or `{}` (the configured target).
-   * Answers the started run(s) as a list.
+   * POST /api/scans: `{ target }`, `{ all: true }` (organizations: a batch of runs) or `{}` (the only
+   * target). Answers the started run(s) as a list.
    * @param {{ target?: string, all?: boolean, source?: string }} body
    * @returns {Promise<any[]>}
    */
   async startScan(body) {
     const answer = await call('POST', '/api/scans', { body });
-    if (Array.isArray(answer)) return answer;
-    if (Array.isArray(answer?.items)) return answer.items;
-    if (Array.isArray(answer?.runs)) return answer.runs;
-    return [answer];
+    return body.all ? answer.runs : [answer];
   },
   /** @param {number} id */
   reportUrl: (id) => `/api/scans/${id}/report`,
@@ -161,32 +130,26 @@ export const api = {
   suppression: (id) => call('GET', `/api/suppressions/${id}`),
 
   /**
-   * Points oldest first. An organization's points (one per day) may name their day instead of a finish time: read as `finished_at`.
+   * Points oldest first: one per run of a target, or one per day for an organization (`bucket`).
    * @param {{ target?: string, since?: string, until?: string, limit?: number }} q
    */
-  async trends(q = {}) {
-    const body = await call('GET', '/api/trends', { query: q });
-    return { ...body, points: body.points.map((/** @type {any} */ p) => ({ ...p, finished_at: p.finished_at ?? p.day ?? p.date })) };
-  },
+  trends: (q = {}) => call('GET', '/api/trends', { query: q }),
 
   /**
-   * The head of a diff: its runs and complete counts (and, from an API that answers whole diffs, every item).
+   * The first page of a diff: its runs, complete counts and the first items of each category.
    * @param {number} runId @param {number} [baseId]
    */
   diff: (runId, baseId) => call('GET', `/api/scans/${runId}/diff`, { query: { base: baseId } }),
 
   /**
-   * One page of one category of a diff. A paging API answers `category`'s items (as `items` or under
-   * the category's name) and `next_cursor` until the last page; an API that answers whole diffs ignores
-   * `category`, `limit` and `cursor` and answers every item at once (no cursor): both work.
+   * One page of one category of a diff: its items (under the category's name) and the cursor of the
+   * next page (null on the last).
    * @param {number} runId @param {number|undefined} baseId @param {'new'|'resolved'|'changed'} category
    * @param {string|null} cursor @param {number} limit
    * @returns {Promise<{ items: any[], nextCursor: string|null }>}
    */
   async diffCategory(runId, baseId, category, cursor, limit) {
     const body = await call('GET', `/api/scans/${runId}/diff`, { query: { base: baseId, category, limit, cursor: cursor ?? undefined } });
-    const items = Array.isArray(body.items) ? body.items : (body[category] ?? []);
-    const nextCursor = body.next_cursor ?? body.next_cursors?.[category] ?? body.cursors?.[category] ?? null;
-    return { items, nextCursor };
+    return { items: body[category], nextCursor: body.next_cursor };
   },
 };

@@ -5,8 +5,8 @@
  * changed (severity and evidence before → after), with the count of unchanged findings.
  *
  * API: GET /api/scans?status=succeeded (the runs to pick), GET /api/scans/{id}/diff?base=… (counts
- * always complete; the items either all at once or page by page with `category` and `next_cursor`,
- * see api.diffCategory), GET /api/targets through api.targets().
+ * always complete; the first items of each category, then page by page with `category` and
+ * `next_cursor`, see api.diffCategory), GET /api/targets through api.targets().
  */
 import { api } from '../api.js';
 import { evidenceChanges, h, notice, replace, selectField, severityBadge } from '../dom.js';
@@ -133,7 +133,7 @@ function categoryColumn(head, category, total, runId, baseId) {
   const moreButton = /** @type {HTMLButtonElement} */ (h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show more'));
   const element = h('section', { 'aria-labelledby': `compare-${category}-title` }, h('h2', { id: `compare-${category}-title` }, `${HEADINGS[category]} (${num(total)})`), total === 0 ? h('p', { class: 'muted' }, EMPTY[category]) : null, list, moreButton);
 
-  // An API that answers whole diffs gave every item already; a paging one is asked page by page.
+  // The first page already holds every item of a category that fits in it; a longer one is asked page by page.
   const whole = Array.isArray(head[category]) && head[category].length === total ? head[category] : null;
   let shown = 0;
   /** @type {string | null} */

@@ -5,9 +5,8 @@
  * several targets; and a warning for every target whose last succeeded scan is older than twice its
  * schedule, or whose last run failed (with the error).
  *
- * API: GET /api/targets (organizations) or GET /api/trends (the one target's name), GET /api/health
- * (the schedule), GET /api/scans (last runs), GET /api/findings?severity=…&limit=1 (open counts by
- * severity, read from `total`, when /api/targets does not give them).
+ * API: GET /api/targets (every target with its last run and open findings), GET /api/health
+ * (the schedule), GET /api/scans (last runs, each target's last succeeded run).
  */
 import { api } from '../api.js';
 import { h, notice, replace, severityBadge, statusBadge, table } from '../dom.js';
@@ -53,21 +52,16 @@ export async function render({ main }) {
 }
 
 /**
- * Everything the overview shows about one target; from /api/targets where it says it, else from the runs and findings.
+ * Everything the overview shows about one target: /api/targets' last run and open findings, and its last succeeded run.
  * @param {Target} target @param {boolean} organization @param {number | null} healthInterval
  * @returns {Promise<TargetState>}
  */
 async function targetState(target, organization, healthInterval) {
-  const only = organization ? target.name : undefined; // today's API lists the one target without a filter
-  // All at once: the last run, the last succeeded run (and whether it was the first: then everything it
-  // found was new), the open findings by severity.
-  const [last, succeeded, open] = await Promise.all([
-    target.lastRun ? null : api.runs({ target: target.name, limit: 1 }),
-    api.runs({ target: target.name, status: 'succeeded', limit: 1 }),
-    target.open ?? openBySeverity(only),
-  ]);
-  const lastRun = target.lastRun ?? last?.items[0] ?? null;
-  const lastSucceeded = target.lastSucceededRun ?? succeeded.items[0] ?? null;
+  // The last succeeded run, and whether it was the first (then everything it found was new).
+  const succeeded = await api.runs({ target: target.name, status: 'succeeded', limit: 1 });
+  const lastRun = target.lastRun;
+  const open = target.open;
+  const lastSucceeded = succeeded.items[0] ?? null;
   const firstRun = succeeded.total === 1;
   const warnings = [];
   if (lastRun && (lastRun.status === 'failed' || lastRun.status === 'interrupted')) {
@@ -82,7 +76,7 @@ async function targetState(target, organization, healthInterval) {
       ),
     );
   }
-  const interval = target.intervalSeconds ?? healthInterval;
+  const interval = healthInterval;
   if (interval) {
     const since = lastSucceeded ? Date.now() - Date.parse(lastSucceeded.finished_at) : Infinity;
     if (since > 2 * interval * 1000) {
@@ -97,12 +91,6 @@ async function targetState(target, organization, healthInterval) {
     }
   }
   return { target, lastRun, lastSucceeded, firstRun, open, warnings };
-}
-
-/** Open, unsuppressed findings by severity now: the `total` of GET /api/findings for each severity. @param {string | undefined} target @returns {Promise<SeverityCounts>} */
-async function openBySeverity(target) {
-  const totals = await Promise.all(SEVERITIES.map((severity) => api.findings({ severity, limit: 1, target }).then((page) => page.total)));
-  return /** @type {SeverityCounts} */ (Object.fromEntries(SEVERITIES.map((s, i) => [s, totals[i]])));
 }
 
 /** @param {SeverityCounts[]} counts @returns {SeverityCounts} */
