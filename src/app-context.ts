@@ -6,7 +6,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 
 import { ConfigError, type Config } from './config';
-import { settleBy, type Deadline } from './deadline';
+import { settleBy, unwindDeadline, type Deadline } from './deadline';
 import { createApp } from './http/app';
 import { KeywatchMetrics } from './observability/metrics';
 import { fanOut, type RunFinishedListener } from './observability/run-listeners';
@@ -14,6 +14,7 @@ import type { SnapshotCollector } from './aws/collect-context';
 import { collectors } from './aws/collectors';
 import { AccountConnections } from './scans/connections';
 import { PostRunTasks } from './scans/post-run';
+import { createRecorder } from './scans/recorder';
 import { ScanService } from './scans/scan-service';
 import { TargetRegistry, type DiscoveryStatus } from './scans/targets';
 import { scheduleIntervalMs, startScheduler, type Scheduler } from './scheduler/scheduler';
@@ -105,6 +106,7 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     limiter: config.iam,
   });
   const targets = new TargetRegistry({ targets: config.targets, store, connections, logger, clock });
+  const recorder = createRecorder(store);
   const scans: ScanService = new ScanService({
     store,
     logger,
@@ -112,6 +114,7 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
     connections,
     parallelism: config.scanParallelism,
     checks: config.checks,
+    recorder,
     collectors: options.collectors ?? collectors,
     reportTimeoutMs: config.reportTimeoutMs,
     clock,
@@ -175,6 +178,8 @@ export function buildAppContext(config: Config, options: BuildOptions): AppConte
         ...drain.map((work) => settleBy(work, deadline)),
       ]);
       await connections.stop();
+      // The worker's connection to this database closes after its last job.
+      await settleBy(recorder.close(), unwindDeadline(deadline));
       store.close();
     },
   };

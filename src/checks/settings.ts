@@ -154,3 +154,25 @@ function unknownVarError(name: string, catalog: readonly CheckDefinition[]): str
     catalog.map((c) => c.id).join(', ')
   );
 }
+
+/**
+ * What a run was configured with for one check: stored with the run (scan_runs.settings) and sent to
+ * the recording worker, which rebuilds the checks from the catalog (functions do not cross threads).
+ */
+export interface CheckChoice {
+  id: string;
+  enabled: boolean;
+  settings: Settings;
+}
+
+export const checkChoicesOf = (checks: readonly ResolvedCheck[]): CheckChoice[] =>
+  checks.map((c) => ({ id: c.check.id, enabled: c.enabled, settings: c.settings }));
+
+/** The resolved checks of these choices, in their order; an id the catalog does not hold is a bug (throws). */
+export function resolveCheckChoices(choices: readonly CheckChoice[], catalog: readonly CheckDefinition[] = CHECKS): ResolvedCheck[] {
+  return choices.map((choice) => {
+    const check = catalog.find((c) => c.id === choice.id);
+    if (!check) throw new Error(`check "${choice.id}" is not in the catalog`);
+    return { check, enabled: choice.enabled, settings: choice.settings };
+  });
+}

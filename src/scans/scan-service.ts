@@ -6,8 +6,9 @@
  *
  *   create run (running, or queued while KEYWATCH_SCAN_PARALLELISM scans run) + take the target's
  *   lease, in ONE transaction → wait for a scan slot → credentials (a role target assumes its role)
- *   → collect snapshot (the target's limiter) → evaluate checks (pure) → write results + succeeded
- *   + release the lease in ONE transaction
+ *   → collect snapshot (the target's limiter) → in the recording worker (recorder.ts), off the event
+ *   loop that serves the API: evaluate checks (pure) → write results + succeeded + release the lease
+ *   in ONE transaction
  *
  * One target's failure never stops another's: each run fails on its own, with its own error.
  * While it scans, a heartbeat renews the lease every few seconds; a lease not renewed within the
@@ -19,8 +20,8 @@ import type { Logger } from 'pino';
 import type { SnapshotCollector } from '../aws/collect-context';
 import { IamGateway } from '../aws/iam-gateway';
 import { emptyCallStats, type CallStats } from '../aws/limiter';
-import { evaluateChecks, neededData } from '../checks/evaluate';
-import type { ResolvedCheck } from '../checks/settings';
+import { neededData } from '../checks/evaluate';
+import { checkChoicesOf, type ResolvedCheck } from '../checks/settings';
 import type { IamSnapshot, ScanSource } from '../domain/snapshot';
 import { settleBy, unwindDeadline, type Deadline } from '../deadline';
 import { AppError, isAppError } from '../errors';
@@ -28,7 +29,7 @@ import { isStoreError, newLeaseOwner, RunNotRunningError, StoreError, TargetBusy
 import { type RunStats, type RunTrigger, type ScanRun } from '../domain/runs';
 import type { Target } from '../domain/targets';
 import type { AccountConnections } from './connections';
-import { countBySeverity, toFindingInput } from './finding-input';
+import type { Recorder } from './recorder';
 import type { TargetRegistry } from './targets';
 
 export interface ScanServiceOptions {
@@ -41,6 +42,8 @@ export interface ScanServiceOptions {
   /** How many targets are scanned at once (KEYWATCH_SCAN_PARALLELISM); the rest wait, queued. */
   parallelism?: number;
   checks: ResolvedCheck[];
+  /** Evaluates and records each collected run off the event loop (recorder.ts). */
+  recorder: Recorder;
   collectors: Partial<Record<ScanSource, SnapshotCollector>>;
   reportTimeoutMs: number;
   clock?: () => Date;
@@ -133,6 +136,8 @@ export class ScanService {
   private readonly leaseTimeoutMs: number;
   private readonly heartbeat: NodeJS.Timeout;
   private lastLeaseProblem: string | null = null;
+  /** When the leases were last renewed (ms). */
+  private leasesRenewedAt = 0;
 
   constructor(private readonly options: ScanServiceOptions) {
     this.slots = new ScanSlots(options.parallelism ?? 4);
@@ -159,6 +164,11 @@ export class ScanService {
     if (this.running.has(target)) return true;
     const lease = this.options.store.runs.leaseOf(target);
     return lease !== null && lease.heartbeatAt >= this.clock().getTime() - this.leaseTimeoutMs;
+  }
+
+  /** Runs of this process being evaluated and recorded in the recording worker now. */
+  get recordingInFlight(): number {
+    return this.options.recorder.inFlight;
   }
 
   runningRunIds(): number[] {
@@ -273,6 +283,10 @@ export class ScanService {
    */
   maintainLeases(): void {
     const now = this.clock().getTime();
+    // While the recording worker writes a run, the write lock is its: a renewal here would wait for it
+    // with the event loop held (up to the transaction's length). Leases renewed within half the lease
+    // timeout can wait for the next beat; older ones are renewed anyway.
+    if (this.recordingInFlight > 0 && now - this.leasesRenewedAt < this.leaseTimeoutMs / 2) return;
     try {
       for (const [target, slot] of this.running) {
         if (slot.runId < 0) continue;
@@ -285,6 +299,7 @@ export class ScanService {
       }
       this.interruptAbandoned(now);
       this.lastLeaseProblem = null;
+      this.leasesRenewedAt = now;
     } catch (error) {
       // A database that cannot be written: log once per distinct problem, not every heartbeat.
       const message = (error as Error)?.message ?? String(error);
@@ -350,7 +365,7 @@ export class ScanService {
   }
 
   private settingsSnapshot(): Record<string, unknown> {
-    return Object.fromEntries(this.options.checks.map((c) => [c.check.id, { enabled: c.enabled, settings: c.settings }]));
+    return Object.fromEntries(checkChoicesOf(this.options.checks).map(({ id, ...choice }) => [id, choice]));
   }
 
   /** Waits for the scan of a target that is running now (if any); without a target, for every scan of this process. */
@@ -404,30 +419,15 @@ export class ScanService {
       });
       accountId = snapshot.accountId;
       keepSnapshot(snapshot);
-      const now = this.clock();
-      const { findings, skipped } = evaluateChecks(snapshot, this.options.checks, now, this.evaluateOptions());
-      const inputs = findings.map(toFindingInput);
-      const stats: RunStats = {
-        ...statsOf(callStats, started),
-        users: snapshot.users.length,
-        access_keys: snapshot.users.reduce((n, u) => n + u.accessKeys.length, 0),
-        findings: inputs.length,
-        findings_by_severity: countBySeverity(findings),
-      };
-      const outcome = this.options.store.recordSucceededRun({
+      // Evaluation and the one recording transaction, in the recording worker.
+      const { outcome, stats } = await this.options.recorder.record({
         runId: run.id,
         target: run.target,
-        accountId: snapshot.accountId,
-        finishedAt: now.getTime(),
-        stats,
-        skippedChecks: skipped,
-        reportGeneratedAt: snapshot.reportGeneratedAt?.getTime() ?? null,
-        findings: inputs,
-        // A check this run skipped (its source cannot provide the data) does not resolve its findings:
-        // they are carried over. A check turned off resolves them, as any check that finds nothing.
-        evaluatedChecks: this.options.checks.map((c) => c.check.id).filter((id) => !skipped.some((s) => s.checkId === id)),
-        // What this collection learned of credential ids: stored with the run, for the next report scan.
-        learnedCredentials: snapshot.learnedCredentials,
+        snapshot,
+        finishedAt: this.clock().getTime(),
+        stats: statsOf(callStats, started),
+        checks: checkChoicesOf(this.options.checks),
+        riskEscalation: this.evaluateOptions().riskEscalation,
       });
       log.info({ stats, outcome }, 'scan succeeded');
       this.learnAccount(target, snapshot.accountId, log);

@@ -165,29 +165,55 @@ describe('a write that cannot be committed never answers success', () => {
     await expectRecovered(h, told);
   });
 
-  test('when the database refuses writes during a scan, then ?wait=true answers 503 naming the run (not 200 with a run still running), and the next scan marks that run interrupted', async () => {
-    h = await startHarness({ account: accountWithUsers(30), sim: { latencyMs: 20 }, env: { KEYWATCH_IAM_CONCURRENCY: '2' } });
-    const sqlite = h.ctx.store.handle.sqlite;
-    const waiting = h.post('/api/scans?wait=true').send({ source: 'api' }).then((res) => res);
-    await waitFor(() => h!.sim.stats.calls >= 3, 5_000, 'the scan to be under way');
-    sqlite.pragma('query_only = ON');
-    undo.push(() => sqlite.pragma('query_only = OFF'));
+  (immutableFilesSupported() ? test : test.skip)(
+    'when the database refuses writes during a scan (the WAL file becomes immutable), then ?wait=true answers 503 naming the run (not 200 with a run still running), and the next scan marks that run interrupted',
+    async () => {
+      h = await startHarness({ account: accountWithUsers(30), sim: { latencyMs: 20 }, env: { KEYWATCH_IAM_CONCURRENCY: '2' } });
+      const waiting = h.post('/api/scans?wait=true').send({ source: 'api' }).then((res) => res);
+      await waitFor(() => h!.sim.stats.calls >= 3, 5_000, 'the scan to be under way');
+      // Every connection is refused: the recording worker's (the run's results) and the API's (the run's failure).
+      const wal = `${h.dbPath}-wal`;
+      execFileSync('chattr', ['+i', wal]);
+      const unlock = () => execFileSync('chattr', ['-i', wal]);
+      undo.push(unlock);
 
-    const res = await waiting;
-    expect(res.status).toBe(503);
-    expect(res.body.error.code).toBe('storage_unavailable');
-    expect(res.body.error.message).toMatch(/the end of run 1 could not be stored: .*SQLITE_READONLY/);
+      const res = await waiting;
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('storage_unavailable');
+      expect(res.body.error.message).toMatch(/the end of run 1 could not be stored: .*SQLITE_(IOERR|READONLY)/);
+      expect(res.body.error.message).toContain(h.dbPath);
+      // Reads still work: the run is still `running` in the database (its end was never written).
+      expect((await h.get('/api/scans/1')).body.status).toBe('running');
+
+      undo.pop();
+      unlock();
+      const next = await h.post('/api/scans?wait=true').send({ source: 'api' });
+      expect(next.status).toBe(200);
+      expect(next.body).toMatchObject({ id: 2, status: 'succeeded', error: null });
+      const old = (await h.get('/api/scans/1')).body;
+      expect(old.status).toBe('interrupted');
+      expect(old.error.message).toMatch(/could not store the end of this scan/);
+    },
+  );
+
+  test('when the recording of a run fails in SQLite (the findings insert aborts), then the run is failed with storage_error naming the database, and no finding of it is stored', async () => {
+    h = await startHarness({ account: accountWithKeyAges([100, 400]) });
+    // A real SQLite failure on every connection (the recording worker's included), on the write of a finding.
+    h.ctx.store.handle.sqlite.exec(`CREATE TRIGGER refuse_findings BEFORE INSERT ON findings BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`);
+
+    const res = await h.post('/api/scans?wait=true').send({ source: 'api' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'failed', error: { code: 'storage_error' } });
     expect(res.body.error.message).toContain(h.dbPath);
-    // Reads still work: the run is still `running` in the database (its end was never written).
-    expect((await h.get('/api/scans/1')).body.status).toBe('running');
+    expect(res.body.error.message).toMatch(/SQLITE_CONSTRAINT_TRIGGER/);
+    expect(h.ctx.store.tableCounts()).toMatchObject({ findings: 0, finding_states: 0 });
+    expect((await h.get('/api/findings')).body.total).toBe(0);
 
-    undo.pop()!();
+    // Nothing is left half-done: once writes are accepted again, the next scan records its findings.
+    h.ctx.store.handle.sqlite.exec('DROP TRIGGER refuse_findings');
     const next = await h.post('/api/scans?wait=true').send({ source: 'api' });
-    expect(next.status).toBe(200);
-    expect(next.body).toMatchObject({ id: 2, status: 'succeeded' });
-    const old = (await h.get('/api/scans/1')).body;
-    expect(old.status).toBe('interrupted');
-    expect(old.error.message).toMatch(/could not store the end of this scan/);
+    expect(next.body).toMatchObject({ status: 'succeeded' });
+    expect((await h.get('/api/findings')).body.total).toBeGreaterThan(0);
   });
 
   test('when pages of the database are corrupt, then API routes that read them answer 503 storage_unavailable naming SQLITE_CORRUPT, not 500', async () => {
