@@ -337,7 +337,7 @@ export async function collectFromCredentialReport(ctx: CollectContext): Promise<
   );
 
   const phaseStart = Date.now();
-  const report = parseCredentialReport(downloaded.csv);
+  const report = await parseCredentialReport(downloaded.csv);
   const parseMs = Date.now() - phaseStart;
   const notCollectedReasons: NonNullable<IamSnapshot['notCollectedReasons']> = {};
   if (!report.root) {

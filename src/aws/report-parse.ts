@@ -14,7 +14,9 @@
  * AppError('report_failed') naming the line, the user and the column. A partly understood report
  * never becomes a snapshot.
  */
-import { parse } from 'csv-parse/sync';
+import { finished } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { parse } from 'csv-parse';
 import { AppError } from '../errors';
 
 export const ROOT_ACCOUNT_ROW = '<root_account>';
@@ -271,43 +273,48 @@ interface CsvErrorLike {
   columns?: unknown[];
 }
 
-/** Parses the credential report CSV. Throws AppError('report_failed') on anything it does not understand. */
-export function parseCredentialReport(csv: string): ParsedCredentialReport {
-  if (csv.trim() === '') throw reportError('the report is empty');
-  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
-  let header: string[] = [];
-  try {
-    records = parse(csv, {
-      bom: true,
-      columns: (columns: string[]) => (header = checkHeader(columns)),
-      // strict: every row has exactly as many fields as the header
-      relax_column_count: false,
-      skip_empty_lines: true,
-      info: true,
-    }) as unknown as typeof records;
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    const e = error as CsvErrorLike;
-    if (e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' || e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-      const fields = e.record?.length;
-      const user = typeof e.record?.[0] === 'string' && e.record[0] ? ` (user "${e.record[0]}")` : '';
-      throw reportError(
-        `line ${e.lines ?? '?'}${user} has ${fields ?? 'a different number of'} field${fields === 1 ? '' : 's'}, the header has ${e.columns?.length ?? 'another number'}`,
-      );
-    }
-    throw reportError(`it is not valid CSV (${e.message})`);
-  }
+/**
+ * Characters of CSV parsed between two turns of the event loop: a large report (5,000 users is about
+ * 2 MB) is read in slices of a few milliseconds each instead of holding the API's event loop for the
+ * whole parse (measured: 0.15 s, and the garbage collections it causes, in one piece).
+ */
+export const SLICE_CHARS = 32 * 1024;
 
-  const hasCertificateColumns = CERTIFICATE_REPORT_COLUMNS.every((c) => header.includes(c));
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+
+/** csv-parse's error for a record, or a broken CSV, as report_failed naming the line and user. */
+function csvFailure(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as CsvErrorLike;
+  if (e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS' || e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
+    const fields = e.record?.length;
+    const user = typeof e.record?.[0] === 'string' && e.record[0] ? ` (user "${e.record[0]}")` : '';
+    return reportError(
+      `line ${e.lines ?? '?'}${user} has ${fields ?? 'a different number of'} field${fields === 1 ? '' : 's'}, the header has ${e.columns?.length ?? 'another number'}`,
+    );
+  }
+  return reportError(`it is not valid CSV (${e.message})`);
+}
+
+/**
+ * Parses the credential report CSV, a slice at a time (SLICE_CHARS), yielding to the event loop in
+ * between. Rejects with AppError('report_failed') on anything it does not understand: the first
+ * problem, in report order; nothing of a report that is not fully read is returned.
+ */
+export async function parseCredentialReport(csv: string): Promise<ParsedCredentialReport> {
+  if (csv.trim() === '') throw reportError('the report is empty');
+  let header: string[] = [];
+  let hasCertificateColumns = false;
+  let failure: unknown = null;
   let root: ReportRow | null = null;
   const users: ReportRow[] = [];
   const seen = new Map<string, number>();
-  for (const { record, info } of records) {
-    const row = readRow(record, info.lines, hasCertificateColumns);
+  const addRecord = (record: Record<string, string>, line: number) => {
+    const row = readRow(record, line, hasCertificateColumns);
     if (row.user === ROOT_ACCOUNT_ROW) {
       if (root) throw reportError(`line ${row.line} is a second ${ROOT_ACCOUNT_ROW} row (the first is line ${root.line})`);
       root = row;
-      continue;
+      return;
     }
     // IAM user names are unique case-insensitively.
     const key = row.user.toLowerCase();
@@ -315,6 +322,47 @@ export function parseCredentialReport(csv: string): ParsedCredentialReport {
     if (first !== undefined) throw reportError(`line ${row.line} lists user "${row.user}" a second time (first on line ${first})`);
     seen.set(key, row.line);
     users.push(row);
+  };
+
+  const parser = parse({
+    bom: true,
+    columns: (columns: string[]) => {
+      header = checkHeader(columns);
+      hasCertificateColumns = CERTIFICATE_REPORT_COLUMNS.every((c) => header.includes(c));
+      return header;
+    },
+    // strict: every row has exactly as many fields as the header
+    relax_column_count: false,
+    skip_empty_lines: true,
+    info: true,
+  });
+  parser.on('data', ({ record, info }: { record: Record<string, string>; info: { lines: number } }) => {
+    if (failure !== null) return;
+    try {
+      addRecord(record, info.lines);
+    } catch (error) {
+      failure = error;
+    }
+  });
+  parser.on('error', (error) => {
+    failure ??= error;
+  });
+  for (let at = 0; at < csv.length && failure === null; ) {
+    let end = Math.min(at + SLICE_CHARS, csv.length);
+    // Never between the two halves of a surrogate pair: each slice is encoded to UTF-8 on its own.
+    if (end < csv.length && isHighSurrogate(csv.charCodeAt(end - 1))) end++;
+    parser.write(csv.slice(at, end));
+    at = end;
+    await nextTurn();
   }
+  if (failure === null) {
+    parser.end();
+    await finished(parser).catch((error: unknown) => {
+      failure ??= error;
+    });
+  } else {
+    parser.destroy();
+  }
+  if (failure !== null) throw csvFailure(failure);
   return { root, users, hasCertificateColumns };
 }

@@ -2,7 +2,7 @@
  * Unit tests of reading the credential report CSV and mapping it to snapshot pieces, on literal CSV text.
  */
 import type { AccessKeyMetadata } from '@aws-sdk/client-iam';
-import { parseCredentialReport, parseReportDate, type ReportKeySlot } from '../../src/aws/report-parse';
+import { parseCredentialReport, parseReportDate, SLICE_CHARS, type ReportKeySlot } from '../../src/aws/report-parse';
 import { matchKeySlots, rootFromRow, userFromRow, userKeys } from '../../src/aws/report-snapshot';
 import { AppError } from '../../src/errors';
 
@@ -32,9 +32,9 @@ const BOB =
 
 const csv = (...lines: string[]) => lines.join('\n');
 
-function reportErrorOf(text: string): AppError {
+async function reportErrorOf(text: string): Promise<AppError> {
   try {
-    parseCredentialReport(text);
+    await parseCredentialReport(text);
   } catch (error) {
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('report_failed');
@@ -53,8 +53,8 @@ function slot(n: 1 | 2, createdAt: string, active = true, lastUsedAt: Date | nul
 }
 
 describe('reading the credential report CSV', () => {
-  test('when the report has the root row and users, then root is separate and users keep report order', () => {
-    const report = parseCredentialReport(csv(HEADER, ROOT, ALICE, BOB));
+  test('when the report has the root row and users, then root is separate and users keep report order', async () => {
+    const report = await parseCredentialReport(csv(HEADER, ROOT, ALICE, BOB));
     expect(report.root?.user).toBe('<root_account>');
     expect(report.root?.line).toBe(2);
     expect(report.users.map((u) => [u.user, u.line])).toEqual([
@@ -63,8 +63,8 @@ describe('reading the credential report CSV', () => {
     ]);
   });
 
-  test('when values are N/A, no_information or not_supported, then they read as none, never used and unknown', () => {
-    const { root, users } = parseCredentialReport(csv(HEADER, ROOT, ALICE, BOB));
+  test('when values are N/A, no_information or not_supported, then they read as none, never used and unknown', async () => {
+    const { root, users } = await parseCredentialReport(csv(HEADER, ROOT, ALICE, BOB));
     const [alice, bob] = users;
     // not_supported: unknown
     expect(root!.passwordEnabled).toBeUndefined();
@@ -80,16 +80,16 @@ describe('reading the credential report CSV', () => {
     expect(alice!.keys[0]).toMatchObject({ slot: 1, active: true, lastUsedAt: null, lastUsedRegion: null, lastUsedService: null });
   });
 
-  test('when booleans are written TRUE, true, False or false, then they are read in any case', () => {
-    const { root, users } = parseCredentialReport(csv(HEADER, ROOT, ALICE, BOB));
+  test('when booleans are written TRUE, true, False or false, then they are read in any case', async () => {
+    const { root, users } = await parseCredentialReport(csv(HEADER, ROOT, ALICE, BOB));
     expect(root!.mfaActive).toBe(true); // TRUE
     expect(root!.keys.map((k) => k.active)).toEqual([true, false]); // true, False
     expect(users[0]!.passwordEnabled).toBe(true); // TRUE
     expect(users[0]!.mfaActive).toBe(false); // False
   });
 
-  test('when dates carry offsets, then they are read as the right instant', () => {
-    const { users } = parseCredentialReport(csv(HEADER, ROOT, ALICE, BOB));
+  test('when dates carry offsets, then they are read as the right instant', async () => {
+    const { users } = await parseCredentialReport(csv(HEADER, ROOT, ALICE, BOB));
     expect(users[0]!.keys[0]!.createdAt.toISOString()).toBe('2024-06-01T10:00:00.000Z'); // +02:00
     expect(users[1]!.keys[1]!.createdAt.toISOString()).toBe('2024-12-01T04:59:59.000Z'); // -05:00
     expect(users[1]!.keys[1]).toMatchObject({ slot: 2, active: true, lastUsedRegion: 'eu-central-1', lastUsedService: 'sts' });
@@ -100,8 +100,8 @@ describe('reading the credential report CSV', () => {
     }
   });
 
-  test('when the root row is mapped, then MFA, active keys and the latest key use come from it', () => {
-    const { root } = parseCredentialReport(csv(HEADER, ROOT));
+  test('when the root row is mapped, then MFA, active keys and the latest key use come from it', async () => {
+    const { root } = await parseCredentialReport(csv(HEADER, ROOT));
     expect(rootFromRow(root!)).toEqual({
       mfaEnabled: true,
       accessKeyCount: 2,
@@ -112,8 +112,8 @@ describe('reading the credential report CSV', () => {
     });
   });
 
-  test('when user rows are mapped, then login profile, MFA and the ARN as user id match the live snapshot conventions', () => {
-    const { users } = parseCredentialReport(csv(HEADER, ROOT, ALICE, BOB));
+  test('when user rows are mapped, then login profile, MFA and the ARN as user id match the live snapshot conventions', async () => {
+    const { users } = await parseCredentialReport(csv(HEADER, ROOT, ALICE, BOB));
     const alice = userFromRow(users[0]!, []);
     expect(alice).toEqual({
       userName: 'alice',
@@ -128,52 +128,85 @@ describe('reading the credential report CSV', () => {
     expect(bob).toMatchObject({ arn: 'arn:aws:iam::123456789012:user/dev/bob', loginProfile: null, mfaDeviceCount: 1 });
   });
 
-  test('when the report ends with a newline or starts with a BOM, then it is still read', () => {
-    expect(parseCredentialReport('\ufeff' + csv(HEADER, ROOT, ALICE) + '\n').users).toHaveLength(1);
+  test('when the report ends with a newline or starts with a BOM, then it is still read', async () => {
+    expect((await parseCredentialReport('\ufeff' + csv(HEADER, ROOT, ALICE) + '\n')).users).toHaveLength(1);
   });
 
-  test('when a required column is missing from the header, then the report is refused naming the column', () => {
+  test('when a required column is missing from the header, then the report is refused naming the column', async () => {
     const header = HEADER.replace(',mfa_active', '');
     const row = ALICE.replace(',False,true,2024', ',true,2024');
-    const error = reportErrorOf(csv(header, row));
+    const error = await reportErrorOf(csv(header, row));
     expect(error.message).toMatch(/the header lacks the column mfa_active/);
     expect(error.message).toMatch(/api source/);
   });
 
-  test('when the header names a column twice, then the report is refused', () => {
-    expect(reportErrorOf(csv(HEADER + ',user', ALICE + ',x')).message).toMatch(/names the column "user" twice/);
+  test('when the header names a column twice, then the report is refused', async () => {
+    expect((await reportErrorOf(csv(HEADER + ',user', ALICE + ',x'))).message).toMatch(/names the column "user" twice/);
   });
 
-  test('when a row has the wrong number of fields, then the report is refused naming the line and the user', () => {
-    const error = reportErrorOf(csv(HEADER, ROOT, ALICE, BOB.replace(/,false,N\/A$/, '')));
+  test('when a row has the wrong number of fields, then the report is refused naming the line and the user', async () => {
+    const error = await reportErrorOf(csv(HEADER, ROOT, ALICE, BOB.replace(/,false,N\/A$/, '')));
     expect(error.message).toMatch(/line 4 \(user "bob"\) has 20 fields, the header has 22/);
   });
 
-  test('when a date cannot be read, then the report is refused naming line, user and column', () => {
-    const error = reportErrorOf(csv(HEADER, ROOT, ALICE.replace('2024-06-01T12:00:00+02:00', '2024-06-31T12:00:00+02:00')));
+  test('when a date cannot be read, then the report is refused naming line, user and column', async () => {
+    const error = await reportErrorOf(csv(HEADER, ROOT, ALICE.replace('2024-06-01T12:00:00+02:00', '2024-06-31T12:00:00+02:00')));
     expect(error.message).toMatch(/line 3 \(user "alice"\), column access_key_1_last_rotated: "2024-06-31T12:00:00\+02:00" is not an ISO 8601 date/);
   });
 
-  test('when a boolean cannot be read, then the report is refused naming the column', () => {
-    const error = reportErrorOf(csv(HEADER, ROOT, BOB.replace(',N/A,true,false,', ',N/A,yes,false,')));
+  test('when a boolean cannot be read, then the report is refused naming the column', async () => {
+    const error = await reportErrorOf(csv(HEADER, ROOT, BOB.replace(',N/A,true,false,', ',N/A,yes,false,')));
     expect(error.message).toMatch(/line 3 \(user "bob"\), column mfa_active: "yes" is not true or false/);
   });
 
-  test('when an active slot has no rotation date, or a user appears twice, or the CSV is broken, then the report is refused', () => {
-    expect(reportErrorOf(csv(HEADER, ALICE.replace('2024-06-01T12:00:00+02:00', 'N/A'))).message).toMatch(/access_key_1_active is true/);
-    expect(reportErrorOf(csv(HEADER, ALICE, ALICE.replace('alice,', 'ALICE,'))).message).toMatch(/lists user "ALICE" a second time \(first on line 2\)/);
-    expect(reportErrorOf(csv(HEADER, ROOT, ROOT)).message).toMatch(/second <root_account> row/);
-    expect(reportErrorOf(csv(HEADER, '"alice,' + ALICE.slice(6))).message).toMatch(/not valid CSV/);
-    expect(reportErrorOf('').message).toMatch(/empty/);
-    expect(reportErrorOf(csv(HEADER, ALICE.replace('arn:aws:iam::123456789012:user/alice', 'alice'))).message).toMatch(/column arn: "alice" is not an IAM ARN/);
+  test('when an active slot has no rotation date, or a user appears twice, or the CSV is broken, then the report is refused', async () => {
+    expect((await reportErrorOf(csv(HEADER, ALICE.replace('2024-06-01T12:00:00+02:00', 'N/A')))).message).toMatch(/access_key_1_active is true/);
+    expect((await reportErrorOf(csv(HEADER, ALICE, ALICE.replace('alice,', 'ALICE,')))).message).toMatch(/lists user "ALICE" a second time \(first on line 2\)/);
+    expect((await reportErrorOf(csv(HEADER, ROOT, ROOT))).message).toMatch(/second <root_account> row/);
+    expect((await reportErrorOf(csv(HEADER, '"alice,' + ALICE.slice(6)))).message).toMatch(/not valid CSV/);
+    expect((await reportErrorOf('')).message).toMatch(/empty/);
+    expect((await reportErrorOf(csv(HEADER, ALICE.replace('arn:aws:iam::123456789012:user/alice', 'alice')))).message).toMatch(/column arn: "alice" is not an IAM ARN/);
+  });
+});
+
+describe('reading a report larger than one slice', () => {
+  /** n users like Bob, named user-0 … user-(n-1). */
+  const usersLikeBob = (n: number) => Array.from({ length: n }, (_, i) => BOB.replace(/^bob,/, `user-${i},`).replace('user/dev/bob', `user/user-${i}`));
+
+  test('when the report spans many slices, then every row is read in order with its line number', async () => {
+    const rows = usersLikeBob(1000);
+    const text = csv(HEADER, ROOT, ...rows);
+    expect(text.length).toBeGreaterThan(5 * SLICE_CHARS);
+    const { root, users } = await parseCredentialReport(text);
+    expect(root?.line).toBe(2);
+    expect(users).toHaveLength(1000);
+    expect(users.map((u) => u.user)).toEqual(rows.map((r) => r.split(',')[0]));
+    expect(users[999]).toMatchObject({ user: 'user-999', line: 1002 });
+  });
+
+  test('when a row far into the report cannot be read, then the report is refused naming that line and user', async () => {
+    const rows = usersLikeBob(1000);
+    rows[800] = rows[800]!.replace('2022-05-06T07:08:09+00:00', '2022-02-30T07:08:09+00:00');
+    const error = await reportErrorOf(csv(HEADER, ROOT, ...rows));
+    expect(error.message).toMatch(/line 803 \(user "user-800"\), column user_creation_time: "2022-02-30T07:08:09\+00:00"/);
+  });
+
+  test('when a character outside the BMP straddles the end of a slice, then it is read whole', async () => {
+    // Pad the first row so that the emoji's two UTF-16 halves fall on either side of the first slice's end.
+    const prefix = csv(HEADER, ROOT) + '\n';
+    const name = 'x'.repeat(SLICE_CHARS - prefix.length - 1) + '😀';
+    const text = prefix + BOB.replace(/^bob,/, `${name},`);
+    expect(text.charCodeAt(SLICE_CHARS - 1)).toBe('😀'.charCodeAt(0));
+    const { users } = await parseCredentialReport(text);
+    expect(users[0]!.user).toBe(name);
   });
 });
 
 describe('reading the certificate columns', () => {
   const withCerts = (row: string, certs: string) => row.replace(/false,N\/A,false,N\/A$/, certs);
 
-  test('when cert_N columns hold dates, N/A while active (LocalStack, moto), or nothing, then slots are read as dated, undated or left out', () => {
-    const report = parseCredentialReport(
+  test('when cert_N columns hold dates, N/A while active (LocalStack, moto), or nothing, then slots are read as dated, undated or left out', async () => {
+    const report = await parseCredentialReport(
       csv(HEADER, ROOT, withCerts(ALICE, 'true,2024-01-02T03:04:05+00:00,FALSE,2023-01-01T00:00:00+00:00'), withCerts(BOB, 'false,N/A,True,N/A')),
     );
     const [alice, bob] = report.users;
@@ -187,16 +220,16 @@ describe('reading the certificate columns', () => {
     expect(report.root!.certificates).toEqual([]);
   });
 
-  test('when the header has no cert_N columns, then the report is read without certificates (undefined, not none)', () => {
+  test('when the header has no cert_N columns, then the report is read without certificates (undefined, not none)', async () => {
     const strip = (line: string) => line.split(',').slice(0, 18).join(',');
-    const report = parseCredentialReport(csv(strip(HEADER), strip(ROOT), strip(ALICE)));
+    const report = await parseCredentialReport(csv(strip(HEADER), strip(ROOT), strip(ALICE)));
     expect(report.hasCertificateColumns).toBe(false);
     expect(report.users[0]!.certificates).toBeUndefined();
   });
 
-  test('when a cert_N value cannot be read, then the report is refused naming the column', () => {
-    expect(reportErrorOf(csv(HEADER, withCerts(ALICE, 'maybe,N/A,false,N/A'))).message).toMatch(/column cert_1_active: "maybe" is not true or false/);
-    expect(reportErrorOf(csv(HEADER, withCerts(ALICE, 'true,yesterday,false,N/A'))).message).toMatch(/column cert_1_last_rotated: "yesterday" is not an ISO 8601 date/);
+  test('when a cert_N value cannot be read, then the report is refused naming the column', async () => {
+    expect((await reportErrorOf(csv(HEADER, withCerts(ALICE, 'maybe,N/A,false,N/A')))).message).toMatch(/column cert_1_active: "maybe" is not true or false/);
+    expect((await reportErrorOf(csv(HEADER, withCerts(ALICE, 'true,yesterday,false,N/A')))).message).toMatch(/column cert_1_last_rotated: "yesterday" is not an ISO 8601 date/);
   });
 });
 
@@ -233,8 +266,8 @@ describe('matching report key slots to ListAccessKeys', () => {
     expect(untold.unmatchedKeys).toHaveLength(2);
   });
 
-  test('when a user row is turned into keys, then ids, status and creation come from ListAccessKeys and last use from the report', () => {
-    const { users } = parseCredentialReport(csv(HEADER, BOB));
+  test('when a user row is turned into keys, then ids, status and creation come from ListAccessKeys and last use from the report', async () => {
+    const { users } = await parseCredentialReport(csv(HEADER, BOB));
     const bob = users[0]!;
     const keys = [
       listed('AKIABOB2', '2024-12-01T04:59:59Z', 'Inactive'), // deactivated after the report: the live status wins
