@@ -17,6 +17,7 @@ import type {
 import type { PrivilegeClass } from '../domain/privilege';
 import { collapseStars, type SuppressionMatcher } from '../domain/suppressions';
 import type { Db } from './db';
+import type { ReadCache } from './read-cache';
 import { findingStates, findings, type FindingRow, type FindingStateRow } from './schema';
 import { suppressedFilter } from './suppressions-sql';
 
@@ -118,7 +119,12 @@ export interface FindingReadsOptions {
   /** The suppressions that apply at `now` to a target (undefined: to any target), compiled. */
   activeSuppressions: (target: string | undefined, now: number) => SuppressionMatcher;
   clock: () => Date;
+  /** Totals and covered findings, kept until the database changes. */
+  cache: ReadCache;
 }
+
+/** The suppressions a matcher holds (active now), as part of a cache key. */
+const rulesKey = (matcher: SuppressionMatcher): string => matcher.rules.map((r) => r.id).join(',');
 
 export function makeFindingReads(db: Db, sqlite: Database.Database, options: FindingReadsOptions) {
   const prepare = () => {
@@ -203,7 +209,11 @@ export function makeFindingReads(db: Db, sqlite: Database.Database, options: Fin
       const now = nowMs(q.now);
       const matcher = options.activeSuppressions(q.target, now);
       if (q.suppressed === 'only' && matcher.empty) return { items: [], total: q.withTotal === false ? null : 0 };
-      const covered = q.suppressed === 'include' || matcher.empty ? [] : [...coveredBy(q.target, matcher, q.status === 'all' ? null : q.status).keys()];
+      const status = q.status === 'all' ? null : q.status;
+      const covered =
+        q.suppressed === 'include' || matcher.empty
+          ? []
+          : options.cache.get(`covered:${JSON.stringify([q.target, status])}:${rulesKey(matcher)}`, () => [...coveredBy(q.target, matcher, status).keys()]);
       const where = and(
         q.target !== undefined ? eq(findings.target, q.target) : undefined,
         q.status !== 'all' ? eq(findings.status, q.status) : undefined,
@@ -233,7 +243,22 @@ export function makeFindingReads(db: Db, sqlite: Database.Database, options: Fin
         .limit(q.limit)
         .offset(q.after ? 0 : (q.offset ?? 0))
         .all();
-      const total = q.withTotal === false ? null : (db.select({ n: count() }).from(findings).where(where).get()?.n ?? 0);
+      // The total depends on the filters and on which suppressions are active now (the covered findings).
+      const totalKey = JSON.stringify([
+        q.target,
+        q.status,
+        q.checkId,
+        q.severity,
+        q.minSeverityRank,
+        q.userName,
+        q.resourceId,
+        q.privilege,
+        q.firstSeenSince,
+        q.suppressed,
+        rulesKey(matcher),
+      ]);
+      const total =
+        q.withTotal === false ? null : options.cache.get(`total:${totalKey}`, () => db.select({ n: count() }).from(findings).where(where).get()?.n ?? 0);
       return { items: rows.map((r) => toFinding(r, matcher.empty ? null : matcher.match(r))), total };
     },
 

@@ -12,6 +12,7 @@ import { applyMigrations, assertWritable, databaseReadiness, openDatabase, type 
 import { guardRepository } from './errors';
 import { makeFindingReads } from './finding-reads';
 import { makeHistoryWriter, type RecordOutcome, type SucceededRunInput } from './history-writer';
+import { makeReadCache } from './read-cache';
 import { makeKnownCredentialsRepository, type KnownCredentialsRepository } from './known-credentials-repository';
 import { makeRetentionRepository } from './retention-repository';
 import { makeRunViews } from './run-views';
@@ -71,7 +72,9 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
   const guard = <T extends object>(repo: T): T => guardRepository(repo, dbPath);
   const suppressions = makeSuppressionsRepository(handle.db);
   const activeSuppressions = (target: string | undefined, now: number) => suppressions.matcher(target, now);
-  const findings = makeFindingReads(handle.db, handle.sqlite, { activeSuppressions, clock });
+  // Totals and counts kept until the database changes (read-cache.ts).
+  const cache = makeReadCache(handle.sqlite);
+  const findings = makeFindingReads(handle.db, handle.sqlite, { activeSuppressions, clock, cache });
   const knownCredentials = makeKnownCredentialsRepository(handle.sqlite);
   const writer = makeHistoryWriter(handle.db, handle.sqlite, activeSuppressions, knownCredentials);
 
@@ -79,7 +82,7 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
     handle,
     runs: guard(makeRunsRepository(handle.db)),
     findings: guard(findings),
-    runViews: guard(makeRunViews(handle.db, handle.sqlite, findings)),
+    runViews: guard(makeRunViews(handle.db, handle.sqlite, findings, cache)),
     suppressions: guard(suppressions),
     targets: guard(makeTargetsRepository(handle.db)),
     retention: guard(makeRetentionRepository(handle.sqlite)),

@@ -11,6 +11,7 @@ import type { DiffCategory as Category, EvidenceMap, Finding, FindingStateView }
 import type { SuppressionMatcher } from '../domain/suppressions';
 import type { Db } from './db';
 import type { FindingReads } from './finding-reads';
+import type { ReadCache } from './read-cache';
 import { findingStates, findings } from './schema';
 
 /** A FindingStateView whose evidence is parsed only when read (diffs list tens of thousands of states). */
@@ -86,9 +87,11 @@ const coversRun = (target: string, runId: number): SQL =>
 /**
  * The two kinds of intervals a diff of runs lo < hi lists (the others cover both runs, or neither):
  * - `hi_only`: began after lo and still covered hi; in the order they began (from_run_id, id) — the
- *   index finding_states_target_from_to_finding reads them in that order;
+ *   index finding_states_target_from_id_to reads them in that order, the end run in the index;
  * - `lo_only`: covered lo and ended before hi; in the order they ended (to_run_id, id) — the index
- *   finding_states_target_to_from_finding.
+ *   finding_states_target_to_id_from.
+ * A page reads its rows in order and stops at its limit (before those indexes it sorted every
+ * interval that began in the same run: 4 ms a page for a first run of 17,500 findings, 0.2 ms after).
  * For a diff against no base, `covering`: the intervals covering the run, in the order they began.
  * Intervals of one target are inserted in run order, so `id` breaks ties chronologically.
  */
@@ -100,21 +103,21 @@ const SHAPES: Record<Shape, { where: string; order: string; key: string; index: 
     where: `s.target = ? AND s.from_run_id > ? AND s.from_run_id <= ? AND (s.to_run_id IS NULL OR s.to_run_id >= ?)`,
     order: 's.from_run_id',
     key: 's.from_run_id',
-    index: 'finding_states_target_from_to_finding',
+    index: 'finding_states_target_from_id_to',
   },
   // params: target, lo, lo, hi
   lo_only: {
     where: `s.target = ? AND s.from_run_id <= ? AND s.to_run_id >= ? AND s.to_run_id < ?`,
     order: 's.to_run_id',
     key: 's.to_run_id',
-    index: 'finding_states_target_to_from_finding',
+    index: 'finding_states_target_to_id_from',
   },
   // params: target, run, run
   covering: {
     where: `s.target = ? AND s.from_run_id <= ? AND (s.to_run_id IS NULL OR s.to_run_id >= ?)`,
     order: 's.from_run_id',
     key: 's.from_run_id',
-    index: 'finding_states_target_from_to_finding',
+    index: 'finding_states_target_from_id_to',
   },
 };
 
@@ -172,7 +175,7 @@ const restrictionSql = (r: DiffRestriction | undefined): string =>
   r === undefined ? '' : ` AND s.finding_id ${r.mode === 'in' ? 'IN' : 'NOT IN'} (SELECT value FROM json_each(?))`;
 const restrictionParams = (r: DiffRestriction | undefined): unknown[] => (r === undefined ? [] : [JSON.stringify(r.findingIds)]);
 
-export function makeRunViews(db: Db, sqlite: Database.Database, reads: FindingReads) {
+export function makeRunViews(db: Db, sqlite: Database.Database, reads: FindingReads, cache: ReadCache) {
   // Diff statements, prepared once per shape of query.
   const statements = new Map<string, Database.Statement>();
   function statement(sql: string): Database.Statement;
@@ -212,6 +215,39 @@ export function makeRunViews(db: Db, sqlite: Database.Database, reads: FindingRe
     return category === 'new'
       ? { shape: sides.head, partner: `AND NOT EXISTS (SELECT 1 ${PARTNER})`, partnerParams: [baseRunId, baseRunId] }
       : { shape: sides.head, partner: `AND EXISTS (SELECT 1 ${PARTNER} AND NOT (${SAME_STATE}))`, partnerParams: [baseRunId, baseRunId] };
+  }
+
+  /** The counts of a diff (diffCounts), from the COUNT queries. */
+  function countDiff(target: string, baseRunId: number | null, headRunId: number): DiffCounts {
+    const span = runSpan.get(target) as [number | null, number | null];
+    const runs = { first: span[0] ?? headRunId, last: span[1] ?? headRunId };
+    if (baseRunId === null) return { new: countParts(coveringParts(target, headRunId, headRunId, runs)), resolved: 0, changed: 0, unchanged: 0 };
+    const lo = Math.min(baseRunId, headRunId);
+    const hi = Math.max(baseRunId, headRunId);
+    const hiOnly = hiOnlyParts(target, lo, hi, runs);
+    const loOnly = loOnlyParts(target, lo, hi, runs);
+    const [headParts, baseParts] = baseRunId <= headRunId ? [hiOnly, loOnly] : [loOnly, hiOnly];
+    const nHead = countParts(headParts);
+    const nBase = countParts(baseParts);
+    // Findings with an interval on each side (the base one is the partner of the head one): found on
+    // the indexes alone; only for those pairs are both states read, to tell changed from unchanged.
+    let nPairs = 0;
+    let nSameState = 0;
+    for (const part of headParts) {
+      const [pairs, sameState] = statement(
+        `SELECT count(*), coalesce(sum((SELECT a.severity = b.severity AND a.durable_json = b.durable_json
+                                        FROM finding_states a, finding_states b WHERE a.id = x.sid AND b.id = x.pid)), 0)
+         FROM (SELECT s.id AS sid, p.id AS pid FROM finding_states s INDEXED BY ${part.index} JOIN finding_states p
+                 ON p.finding_id = s.finding_id AND p.from_run_id <= ? AND (p.to_run_id IS NULL OR p.to_run_id >= ?)
+               WHERE ${part.where}) x`,
+      ).get(baseRunId, baseRunId, ...part.params) as [number, number];
+      nPairs += pairs;
+      nSameState += sameState;
+    }
+    // Intervals covering both runs: the same state seen by both.
+    const nShared = countParts(coveringParts(target, lo, hi, runs));
+    // A finding resolved and back in the same state between the runs has two intervals of equal state: unchanged.
+    return { new: nHead - nPairs, resolved: nBase - nPairs, changed: nPairs - nSameState, unchanged: nShared + nSameState };
   }
 
   const prepare = () => {
@@ -284,35 +320,7 @@ export function makeRunViews(db: Db, sqlite: Database.Database, reads: FindingRe
      * interval covering the run is new), from COUNT queries over the covering indexes: no item is built.
      */
     diffCounts(target: string, baseRunId: number | null, headRunId: number): DiffCounts {
-      const span = runSpan.get(target) as [number | null, number | null];
-      const runs = { first: span[0] ?? headRunId, last: span[1] ?? headRunId };
-      if (baseRunId === null) return { new: countParts(coveringParts(target, headRunId, headRunId, runs)), resolved: 0, changed: 0, unchanged: 0 };
-      const lo = Math.min(baseRunId, headRunId);
-      const hi = Math.max(baseRunId, headRunId);
-      const hiOnly = hiOnlyParts(target, lo, hi, runs);
-      const loOnly = loOnlyParts(target, lo, hi, runs);
-      const [headParts, baseParts] = baseRunId <= headRunId ? [hiOnly, loOnly] : [loOnly, hiOnly];
-      const nHead = countParts(headParts);
-      const nBase = countParts(baseParts);
-      // Findings with an interval on each side (the base one is the partner of the head one): found on
-      // the indexes alone; only for those pairs are both states read, to tell changed from unchanged.
-      let nPairs = 0;
-      let nSameState = 0;
-      for (const part of headParts) {
-        const [pairs, sameState] = statement(
-          `SELECT count(*), coalesce(sum((SELECT a.severity = b.severity AND a.durable_json = b.durable_json
-                                          FROM finding_states a, finding_states b WHERE a.id = x.sid AND b.id = x.pid)), 0)
-           FROM (SELECT s.id AS sid, p.id AS pid FROM finding_states s INDEXED BY ${part.index} JOIN finding_states p
-                   ON p.finding_id = s.finding_id AND p.from_run_id <= ? AND (p.to_run_id IS NULL OR p.to_run_id >= ?)
-                 WHERE ${part.where}) x`,
-        ).get(baseRunId, baseRunId, ...part.params) as [number, number];
-        nPairs += pairs;
-        nSameState += sameState;
-      }
-      // Intervals covering both runs: the same state seen by both.
-      const nShared = countParts(coveringParts(target, lo, hi, runs));
-      // A finding resolved and back in the same state between the runs has two intervals of equal state: unchanged.
-      return { new: nHead - nPairs, resolved: nBase - nPairs, changed: nPairs - nSameState, unchanged: nShared + nSameState };
+      return cache.get(`diff-counts:${JSON.stringify([target, baseRunId, headRunId])}`, () => countDiff(target, baseRunId, headRunId));
     },
 
     /**

@@ -156,6 +156,11 @@ export const findingStates = sqliteTable(
     // between two runs, with their finding, counted and paged without touching the table.
     index('finding_states_target_from_to_finding').on(t.target, t.fromRunId, t.toRunId, t.findingId),
     index('finding_states_target_to_from_finding').on(t.target, t.toRunId, t.fromRunId, t.findingId),
+    // Diff pages: the same intervals in page order — the run they began (or ended) in, then id — so that
+    // a page reads its rows in order and stops at the limit, without sorting every interval of a run
+    // first (the first run's diff: every interval begins in one run).
+    index('finding_states_target_from_id_to').on(t.target, t.fromRunId, t.id, t.toRunId),
+    index('finding_states_target_to_id_from').on(t.target, t.toRunId, t.id, t.fromRunId),
   ],
 );
 

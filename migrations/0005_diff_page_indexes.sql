@@ -1,0 +1,2 @@
+CREATE INDEX `finding_states_target_from_id_to` ON `finding_states` (`target`,`from_run_id`,`id`,`to_run_id`);--> statement-breakpoint
+CREATE INDEX `finding_states_target_to_id_from` ON `finding_states` (`target`,`to_run_id`,`id`,`from_run_id`);
