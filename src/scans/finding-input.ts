@@ -1,4 +1,4 @@
-/** A check's FindingDraft → the store's FindingInput. Shared by the scan service and the benchmarks. */
+/** A check's FindingDraft → the store's FindingInput. Shared by the run evaluation (run-evaluation.ts) and the benchmarks. */
 import { type FindingDraft } from '../checks/types';
 import { severityRank, type Severity } from '../domain/severity';
 import type { FindingInput } from '../domain/findings';

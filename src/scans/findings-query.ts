@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import { decodeCursorBody, encodeCursorBody } from './cursor';
-import { sortValueOf, type ListFindingsQuery } from '../store';
+import { findingsFilterKey, sortValueOf, type ListFindingsQuery } from '../store';
 import { type Finding, type FindingSort } from '../domain/findings';
 import type { Store } from '../store';
 
@@ -40,13 +40,7 @@ interface CursorBody {
   i: number;
 }
 
-const filterHash = (f: FindingsFilter): string =>
-  createHash('sha256')
-    .update(
-      JSON.stringify([f.target, f.status, f.checkId, f.severity, f.minSeverityRank, f.userName, f.resourceId, f.privilege, f.firstSeenSince, f.suppressed]),
-    )
-    .digest('base64url')
-    .slice(0, 12);
+const filterHash = (f: FindingsFilter): string => createHash('sha256').update(findingsFilterKey(f)).digest('base64url').slice(0, 12);
 
 export function encodeCursor(f: FindingsFilter, last: Finding): string {
   const body: CursorBody = { v: 1, s: f.sort, o: f.order, f: filterHash(f), k: sortValueOf(last, f.sort), i: last.id };

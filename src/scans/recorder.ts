@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Store } from '../store';
-import { deserializeError, type WorkerRequest, type WorkerResponse } from './recording-protocol';
+import { deserializeError, type WorkerJob, type WorkerRequest, type WorkerResponse } from './recording-protocol';
 import { evaluateAndRecord, type RecordJob, type RecordResult } from './run-evaluation';
 
 export interface Recorder {
@@ -35,7 +35,6 @@ function workerEntry(): { file: string; execArgv: string[] } {
 }
 
 type Pending = { resolve(result: RecordResult | null): void; reject(error: Error): void };
-type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 /** The process's recording worker. */
 class RecordingWorker {
@@ -47,13 +46,13 @@ class RecordingWorker {
     return this.worker !== null;
   }
 
-  send(request: Request): Promise<RecordResult | null> {
+  send(request: WorkerJob): Promise<RecordResult | null> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.ref(); // a job in flight keeps the process alive until it is answered
-      worker.postMessage({ ...request, id } as WorkerRequest);
+      worker.postMessage({ ...request, id } satisfies WorkerRequest);
     });
   }
 
@@ -85,32 +84,24 @@ const shared = new RecordingWorker();
 let nextConnection = 1;
 
 export function createRecorder(store: Store): Recorder {
-  let inFlight = 0;
-  const track = async (work: () => Promise<RecordResult>): Promise<RecordResult> => {
-    inFlight++;
-    try {
-      return await work();
-    } finally {
-      inFlight--;
-    }
-  };
-  if (store.handle.path === ':memory:') {
-    return {
-      record: (job) => track(async () => evaluateAndRecord(store, job)),
-      get inFlight() {
-        return inFlight;
-      },
-      close: async () => undefined,
-    };
-  }
+  const inMemory = store.handle.path === ':memory:';
   const conn = nextConnection++;
   let opened = false;
+  let inFlight = 0;
+  const evaluateAndRecordIn = async (job: RecordJob): Promise<RecordResult> => {
+    if (inMemory) return evaluateAndRecord(store, job);
+    opened = true;
+    return (await shared.send({ type: 'record', conn, dbPath: store.handle.path, job })) as RecordResult;
+  };
   return {
-    record: (job) =>
-      track(async () => {
-        opened = true;
-        return (await shared.send({ type: 'record', conn, dbPath: store.handle.path, job })) as RecordResult;
-      }),
+    record: async (job) => {
+      inFlight++;
+      try {
+        return await evaluateAndRecordIn(job);
+      } finally {
+        inFlight--;
+      }
+    },
     get inFlight() {
       return inFlight;
     },

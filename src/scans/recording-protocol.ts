@@ -6,9 +6,10 @@
 import { RunNotRunningError, StoreError } from '../store';
 import type { RecordJob, RecordResult } from './run-evaluation';
 
-export type WorkerRequest =
-  | { type: 'record'; id: number; conn: number; dbPath: string; job: RecordJob }
-  | { type: 'close'; id: number; conn: number };
+/** What the recorder asks of the worker; each request also carries an id its response repeats. */
+export type WorkerJob = { type: 'record'; conn: number; dbPath: string; job: RecordJob } | { type: 'close'; conn: number };
+
+export type WorkerRequest = WorkerJob & { id: number };
 
 export type WorkerResponse = { id: number; ok: true; result: RecordResult | null } | { id: number; ok: false; error: SerializedError };
 

@@ -10,7 +10,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { isStoreError, openStore, type Store } from '../store';
-import { evaluateAndRecord, type RecordJob } from './run-evaluation';
+import { evaluateAndRecord } from './run-evaluation';
 import { serializeError, type WorkerRequest, type WorkerResponse } from './recording-protocol';
 
 const port = parentPort;
@@ -44,7 +44,7 @@ function handle(message: WorkerRequest): WorkerResponse {
       dropConnection(message.conn);
       return { id: message.id, ok: true, result: null };
     }
-    const result = evaluateAndRecord(storeFor(message.conn, message.dbPath), message.job as RecordJob);
+    const result = evaluateAndRecord(storeFor(message.conn, message.dbPath), message.job);
     return { id: message.id, ok: true, result };
   } catch (error) {
     // A connection that failed in SQLite (opened while the WAL could not be written stays read-only,

@@ -123,6 +123,14 @@ export interface FindingReadsOptions {
   cache: ReadCache;
 }
 
+/**
+ * The filters of a listing (not its sort or page) as one string: what its total depends on besides the
+ * data and the active suppressions, and what a page cursor is bound to (src/scans/findings-query.ts).
+ */
+export function findingsFilterKey(q: Omit<ListFindingsQuery, 'sort' | 'order' | 'limit' | 'offset' | 'after' | 'withTotal' | 'now'>): string {
+  return JSON.stringify([q.target, q.status, q.checkId, q.severity, q.minSeverityRank, q.userName, q.resourceId, q.privilege, q.firstSeenSince, q.suppressed]);
+}
+
 /** The suppressions a matcher holds (active now), as part of a cache key. */
 const rulesKey = (matcher: SuppressionMatcher): string => matcher.rules.map((r) => r.id).join(',');
 
@@ -244,21 +252,9 @@ export function makeFindingReads(db: Db, sqlite: Database.Database, options: Fin
         .offset(q.after ? 0 : (q.offset ?? 0))
         .all();
       // The total depends on the filters and on which suppressions are active now (the covered findings).
-      const totalKey = JSON.stringify([
-        q.target,
-        q.status,
-        q.checkId,
-        q.severity,
-        q.minSeverityRank,
-        q.userName,
-        q.resourceId,
-        q.privilege,
-        q.firstSeenSince,
-        q.suppressed,
-        rulesKey(matcher),
-      ]);
+      const totalKey = `total:${findingsFilterKey(q)}:${rulesKey(matcher)}`;
       const total =
-        q.withTotal === false ? null : options.cache.get(`total:${totalKey}`, () => db.select({ n: count() }).from(findings).where(where).get()?.n ?? 0);
+        q.withTotal === false ? null : options.cache.get(totalKey, () => db.select({ n: count() }).from(findings).where(where).get()?.n ?? 0);
       return { items: rows.map((r) => toFinding(r, matcher.empty ? null : matcher.match(r))), total };
     },
 

@@ -106,7 +106,7 @@ export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store
 
 export type { RecordOutcome, SucceededRunInput } from './history-writer';
 export type { FindingsKey, ListFindingsQuery } from './finding-reads';
-export { sortValueOf } from './finding-reads';
+export { findingsFilterKey, sortValueOf } from './finding-reads';
 export type { DiffCounts as IntervalDiffCounts, DiffPageItem, DiffPosition, DiffRestriction, IntervalDiff } from './run-views';
 export type { NewSuppression } from './suppressions-repository';
 export type { StoredTarget, TargetDescription } from './targets-repository';
