@@ -32,7 +32,6 @@
  */
 import {
   GenerateCredentialReportCommand,
-  GetCredentialReportCommand,
   type GenerateCredentialReportCommandOutput,
   type GetCredentialReportCommandOutput,
 } from '@aws-sdk/client-iam';
@@ -48,6 +47,7 @@ import type { AccessKeySnapshot, DataNeed, IamSnapshot, SigningCertificateSnapsh
 import { AppError } from '../errors';
 import { collectAuthorizationDetails } from './authorization-details';
 import type { CollectContext } from './collect-context';
+import { getCredentialReportCommand } from './report-content';
 import { collectPasswordPolicy, fetchKeyLastUse, listUserAccessKeys, resolveAccountId } from './collect-live';
 import { CERTIFICATE_REPORT_COLUMNS, parseCredentialReport, ROOT_ACCOUNT_ROW, type ReportCertificateSlot, type ReportRow } from './report-parse';
 import {
@@ -121,7 +121,7 @@ export async function downloadCredentialReport(ctx: CollectContext): Promise<Dow
     ctx.logger.debug({ state: lastState, attempt: generateCalls }, 'credential report generation');
     if (generated.State === 'COMPLETE') {
       const out = await beforeDeadline(
-        ctx.gateway.iamOrNull<GetCredentialReportCommandOutput>('GetCredentialReport', new GetCredentialReportCommand({})),
+        ctx.gateway.iamOrNull<GetCredentialReportCommandOutput>('GetCredentialReport', getCredentialReportCommand()),
         deadline,
         onTimeout,
       );
