@@ -22,6 +22,12 @@ export interface DatabaseHandle {
   close(): void;
 }
 
+/**
+ * SQLite's page cache per connection (its default is 2 MB): history reads (diffs, run views) touch
+ * many pages. The recording worker's connection, which mostly writes, asks for less.
+ */
+export const PAGE_CACHE_MB = 32;
+
 /** busy_timeout of the connection: how long a write waits for another process's write lock. */
 const BUSY_TIMEOUT_MS = 5000;
 /** The readiness probe waits less: a long wait would block the event loop; another writer means the database is writable. */
@@ -31,7 +37,7 @@ const PROBE_BUSY_TIMEOUT_MS = 500;
  * Opens the database; a failure (folder cannot be created, not a database, read-only file, …) is a
  * StoreError naming the path and the SQLite or file-system code.
  */
-export function openDatabase(dbPath: string, options: { readonly?: boolean } = {}): DatabaseHandle {
+export function openDatabase(dbPath: string, options: { readonly?: boolean; pageCacheMb?: number } = {}): DatabaseHandle {
   let sqlite: Database.Database | undefined;
   try {
     if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(dbPath)), { recursive: true });
@@ -40,8 +46,8 @@ export function openDatabase(dbPath: string, options: { readonly?: boolean } = {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     sqlite.pragma('synchronous = NORMAL');
-    // Up to 32 MB of page cache (default 2 MB): history reads (diffs, run views) touch many pages.
-    sqlite.pragma('cache_size = -32768');
+    // A negative cache_size is in KiB.
+    sqlite.pragma(`cache_size = -${Math.round((options.pageCacheMb ?? PAGE_CACHE_MB) * 1024)}`);
   } catch (error) {
     if (sqlite?.open) sqlite.close();
     throw toStoreError(error, dbPath, 'open');

@@ -51,6 +51,8 @@ export interface OpenStoreOptions {
   migrate?: boolean;
   /** The clock suppressions are evaluated against when findings are read (default: the wall clock). */
   clock?: () => Date;
+  /** SQLite's page cache of this connection in MB (default PAGE_CACHE_MB). */
+  pageCacheMb?: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export interface OpenStoreOptions {
  * opened, created, written or migrated.
  */
 export function openStore(dbPath: string, options: OpenStoreOptions = {}): Store {
-  const handle = openDatabase(dbPath);
+  const handle = openDatabase(dbPath, { pageCacheMb: options.pageCacheMb });
   const clock = options.clock ?? (() => new Date());
   try {
     if (options.migrate ?? true) {
