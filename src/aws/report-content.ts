@@ -48,8 +48,8 @@ type RawResponse = { statusCode?: number; body?: unknown };
 async function readBody(body: unknown): Promise<Buffer | null> {
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (!body || typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function') return null;
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks);
 }
 
