@@ -15,7 +15,7 @@ import type { Severity } from '../domain/severity';
 import type { SuppressionView } from '../scans/suppressions';
 import type { FindingTimeline } from '../scans/timeline';
 import type { TargetsOverview } from '../scans/targets-overview';
-import type { DayTrendPoint, TrendPoint } from '../scans/trends';
+import type { DayTrendPoint, TrendCounts, TrendPoint } from '../scans/trends';
 import type { Finding, SuppressedFilter } from '../domain/findings';
 import type {
   DayTrendsJson,
@@ -143,6 +143,18 @@ export function presentSuppression(s: SuppressionView): SuppressionJson {
   };
 }
 
+/** The counts every trend point has (a run's, or a day's). */
+function trendCountsJson(p: TrendCounts) {
+  return {
+    open: p.open,
+    open_by_severity: p.openBySeverity as Record<Severity, number>,
+    new: p.new,
+    resolved: p.resolved,
+    changed: p.changed,
+    suppressed: p.suppressed,
+  };
+}
+
 export function presentTrends(target: string, suppressed: SuppressedFilter, points: TrendPoint[], truncated: boolean): RunTrendsJson {
   return {
     bucket: 'run',
@@ -152,12 +164,7 @@ export function presentTrends(target: string, suppressed: SuppressedFilter, poin
       run_id: p.runId,
       finished_at: iso(p.finishedAt)!,
       source: p.source as ScanRun['source'],
-      open: p.open,
-      open_by_severity: p.openBySeverity as Record<Severity, number>,
-      new: p.new,
-      resolved: p.resolved,
-      changed: p.changed,
-      suppressed: p.suppressed,
+      ...trendCountsJson(p),
     })),
     truncated,
   };
@@ -175,12 +182,7 @@ export function presentDayTrends(target: string | null, suppressed: SuppressedFi
       targets: p.targets,
       scanned_targets: p.scannedTargets,
       runs: p.runs,
-      open: p.open,
-      open_by_severity: p.openBySeverity as Record<Severity, number>,
-      new: p.new,
-      resolved: p.resolved,
-      changed: p.changed,
-      suppressed: p.suppressed,
+      ...trendCountsJson(p),
     })),
     truncated,
   };

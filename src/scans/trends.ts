@@ -21,17 +21,21 @@ import { DAY_MS, type Store, type TargetDay } from '../store';
 import { countForFilter, type SuppressedFilter } from '../domain/findings';
 import type { ScanRun } from '../domain/runs';
 
-export interface TrendPoint {
-  runId: number;
-  finishedAt: number;
-  source: string;
+/** The counts of a trend point: one run's, or a day's (open at the end of the day, the rest summed over its runs). */
+export interface TrendCounts {
   open: number;
   openBySeverity: Record<string, number>;
   new: number;
   resolved: number;
   changed: number;
-  /** Findings of this run that were suppressed when it was recorded. */
+  /** Findings that were suppressed when their run was recorded. */
   suppressed: number;
+}
+
+export interface TrendPoint extends TrendCounts {
+  runId: number;
+  finishedAt: number;
+  source: string;
 }
 
 export interface TrendsQuery {
@@ -88,7 +92,7 @@ export function trends(store: Store, q: TrendsQuery): { points: TrendPoint[]; tr
   return { points: items.map((r) => point(r, q.suppressed)), truncated };
 }
 
-export interface DayTrendPoint {
+export interface DayTrendPoint extends TrendCounts {
   /** Days since the epoch (UTC). */
   day: number;
   /** When the last run counted for that day finished. */
@@ -97,12 +101,6 @@ export interface DayTrendPoint {
   targets: number;
   scannedTargets: number;
   runs: number;
-  open: number;
-  openBySeverity: Record<string, number>;
-  new: number;
-  resolved: number;
-  changed: number;
-  suppressed: number;
 }
 
 export interface DailyTrendsQuery {
