@@ -5,6 +5,20 @@ import { addAccessKey, addUser, daysBefore, deleteAccessKey, generateAccount, mu
 import { scanViaApi, startHarness, type Harness } from '../support/harness';
 import { currentFindings, runFindings, triple, wholeSecondNow, type FindingJson, type RunJson } from './helpers';
 
+/**
+ * The findings of a live run and a report run, without the checks either skipped; asserts that there
+ * are more than 100 and that both runs found the same (check, resource, severity).
+ */
+async function expectSameFindings(h: Harness, live: RunJson, report: RunJson): Promise<{ liveFindings: FindingJson[]; reportFindings: FindingJson[] }> {
+  const skipped = new Set([...live.skipped_checks, ...report.skipped_checks].map((s) => s.check_id));
+  const comparable = (items: FindingJson[]) => items.filter((f) => !skipped.has(f.check_id));
+  const liveFindings = comparable(await runFindings(h, live.id));
+  const reportFindings = comparable(await runFindings(h, report.id));
+  expect(liveFindings.length).toBeGreaterThan(100);
+  expect(reportFindings.map(triple).sort()).toEqual(liveFindings.map(triple).sort());
+  return { liveFindings, reportFindings };
+}
+
 describe('credential report source: parity with the live api source', () => {
   let h: Harness;
   afterEach(async () => h?.close());
@@ -29,12 +43,7 @@ describe('credential report source: parity with the live api source', () => {
     // service-specific credentials only in the live API.
     expect(live.skipped_checks.map((s) => s.check_id)).toEqual(['root_recently_used']);
     expect(report.skipped_checks.map((s) => s.check_id)).toEqual(['ssh_key_not_rotated', 'service_credential_not_rotated']);
-    const skipped = new Set([...live.skipped_checks, ...report.skipped_checks].map((s) => s.check_id));
-    const comparable = (items: FindingJson[]) => items.filter((f) => !skipped.has(f.check_id));
-    const liveFindings = comparable(await runFindings(h, live.id));
-    const reportFindings = comparable(await runFindings(h, report.id));
-    expect(liveFindings.length).toBeGreaterThan(100);
-    expect(reportFindings.map(triple).sort()).toEqual(liveFindings.map(triple).sort());
+    const { liveFindings, reportFindings } = await expectSameFindings(h, live, report);
 
     // The comparison covers the checks of issue 13 and the raised severities, not just the key checks.
     const count = (checkId: string) => liveFindings.filter((f) => f.check_id === checkId).length;
@@ -120,12 +129,7 @@ describe('credential report source: parity after changes, with key ids learned f
       GetAccountAuthorizationDetails: 1,
     });
 
-    const skipped = new Set([...live.skipped_checks, ...report.skipped_checks].map((s) => s.check_id));
-    const comparable = (items: FindingJson[]) => items.filter((f) => !skipped.has(f.check_id));
-    const liveFindings = comparable(await runFindings(h, live.id));
-    const reportFindings = comparable(await runFindings(h, report.id));
-    expect(liveFindings.length).toBeGreaterThan(100);
-    expect(reportFindings.map(triple).sort()).toEqual(liveFindings.map(triple).sort());
+    const { liveFindings, reportFindings } = await expectSameFindings(h, live, report);
     // the live run after the report run changed nothing: same findings, same durable evidence
     expect(live.stats).toMatchObject({ new: 0, changed: 0, resolved: 0 });
 
